@@ -1,0 +1,50 @@
+"""Roles and what each may do. One table, read by policies, pages and the API.
+
+Administrators manage accounts but see no confidential content unless granted
+(need-to-know grants on single records live in `Grant`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HEAD = "head", _("Head of the NPM")
+    MONITOR = "monitor", _("Monitor")
+    DOCTOR = "doctor", _("Medical doctor")
+    EXPERT = "expert", _("External expert")
+    DATA_OFFICER = "data_officer", _("Data officer")
+    COMMS = "comms", _("Communications officer")
+    ADMIN = "admin", _("System administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+STAFF = frozenset(Role.values)
+R = Role
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # The inventory of places of detention (¶9) is shared knowledge inside the NPM.
+    "places.view": STAFF,
+    "places.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "places.import": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "places.export": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "places.archive": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER}),
+    "places.reconcile": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "authorities.change": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "regions.change": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "accounts.manage": frozenset({R.ADMIN}),
+    "audit.view": frozenset({R.AUDITOR, R.HEAD}),
+    "api.tokens": STAFF,
+}
+
+
+def can(user: Any, permission: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not user.is_active or user.has_expired():
+        return False
+    return user.role in PERMISSIONS.get(permission, frozenset())

@@ -1,0 +1,11 @@
+"""Routes of API v1; one module per resource registers its viewsets here."""
+
+from rest_framework.routers import DefaultRouter
+
+from habeas.places import api as places_api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+places_api.register(router)
+
+urlpatterns = router.urls

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from habeas.accounts import roles
+from habeas.core.middleware import second_factor_ok
+
+
+def habeas(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    postponed = bool(
+        user is not None
+        and user.is_authenticated
+        and not user.is_verified()
+        and settings.HABEAS_DEMO
+        and request.session.get("otp_postponed")
+    )
+    return {
+        "habeas_demo": settings.HABEAS_DEMO,
+        "npm_name": settings.OTP_TOTP_ISSUER,
+        "second_factor_postponed": postponed,
+        "perms_audit": roles.can(user, "audit.view"),
+        "fully_signed_in": bool(user is not None and user.is_authenticated and second_factor_ok(request)),
+    }

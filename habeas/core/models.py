@@ -1,0 +1,90 @@
+"""Shared model foundations and the audit trail (ARCHITECTURE.md rules 1, 2, 5, 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows what a user may see.
+
+    `restrict(user, action)` is the one read rule: pages, API, search, counts,
+    exports and reports all start from it. Subclasses override `scope`; the base
+    scope is empty, so a model that forgets to say who may see it shows nothing.
+    """
+
+    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        if not user.is_active or user.has_expired():
+            return self.none()
+        return self.scope(user, action)
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        return self.none()
+
+
+class BaseModel(models.Model):
+    """Timestamps and the version used for optimistic locking (rule 6)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class AuditHead(models.Model):
+    """The single row that holds the chain's latest hash; locked to append (rule 5)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.PositiveBigIntegerField(default=0)
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained record of who did what to which object, never content.
+
+    Serves SECURITY.md test 18 and the SPT's expectation that an NPM can account for
+    its handling of confidential information (¶17, 25).
+    """
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    role = models.CharField(_("role"), max_length=32, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("Audit events are append-only.")

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from habeas.accounts import roles
+from habeas.core import access
+from habeas.core.models import AuditEvent
+
+
+@access.verified
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    from habeas.places.selectors import inventory_summary
+
+    return render(request, "core/home.html", {"summary": inventory_summary(user=request.user)})
+
+
+@access.public
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    return django_set_language(request)
+
+
+@access.verified
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail, for the auditor and the head: who did what, never content."""
+    if not roles.can(request.user, "audit.view"):
+        return page_not_found(request, None)
+    events = AuditEvent.objects.select_related(None).order_by("-id")[:200]
+    return render(request, "core/audit_list.html", {"events": events})
+
+
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    # Error pages carry no per-request token, so a hidden record's 404 is byte-identical
+    # to a missing one's.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template(template).render({"status": status}), status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "errors/400.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "errors/403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The same bytes whether the record is missing or merely hidden from this reader.
+    return _error(request, 404, "errors/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    from django.template import loader
+
+    # No request context: a failing database or context processor must not fail twice.
+    return HttpResponse(loader.get_template("errors/500.html").render({"status": 500}), status=500)

@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from habeas.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("habeas.accounts.urls")),
+    path("places/", include("habeas.places.urls")),
+    path("audit/", include("habeas.core.urls")),
+    path("api/", include("habeas.api.urls")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+]
+
+handler400 = "habeas.core.views.bad_request"
+handler403 = "habeas.core.views.permission_denied"
+handler404 = "habeas.core.views.page_not_found"
+handler500 = "habeas.core.views.server_error"
