@@ -1,4 +1,5 @@
-from django.urls import path
+from habeas.places.urls_inventory import urlpatterns as inventory_patterns
+from habeas.places.urls_transfer import urlpatterns as transfer_patterns
 
 app_name = "places"
-urlpatterns: list = []
+urlpatterns = inventory_patterns + transfer_patterns
