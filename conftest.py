@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,6 +24,14 @@ PERSONAS = {
     "outsider": "",
 }
 PASSWORD = "correct horse battery staple 42"
+_HASHES: dict[str, str] = {}
+
+
+def password_hash(password: str = PASSWORD) -> str:
+    """Argon2 is slow by design; hash the shared test password once per run."""
+    if password not in _HASHES:
+        _HASHES[password] = make_password(password)
+    return _HASHES[password]
 
 
 @pytest.fixture
@@ -30,8 +39,10 @@ def make_user(db) -> Callable[..., User]:
     def make(role: str = "", email: str | None = None, *, device: bool = True, **fields) -> User:
         email = email or f"{role or 'outsider'}-{User.objects.count() + 1}@npm.test"
         user = User.objects.create_user(
-            email=email, password=PASSWORD, full_name=fields.pop("full_name", email), role=role, **fields
+            email=email, password=None, full_name=fields.pop("full_name", email), role=role, **fields
         )
+        user.password = password_hash()
+        user.save(update_fields=["password"])
         if device:
             TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
         return user

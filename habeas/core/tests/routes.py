@@ -1,0 +1,78 @@
+"""Walk the URL resolver and build a sample path for every route (SECURITY.md test 1).
+
+A route whose keyword arguments have no sample value here makes the sweep fail, so a
+new route cannot slip past it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+SAMPLES: dict[str, Any] = {
+    "pk": 987654,
+    "place_pk": 987654,
+    "unit_pk": 987654,
+    "document_pk": 987654,
+    "authority_pk": 987654,
+    "region_pk": 987654,
+    "user_pk": 987654,
+    "token_pk": 987654,
+    "batch_pk": 987654,
+    "batch_id": uuid.UUID("00000000-0000-4000-8000-000000000000"),
+    "uuid": uuid.UUID("00000000-0000-4000-8000-000000000000"),
+    "format": "json",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    callback: Any
+
+
+def _sample_path(pattern: str) -> str:
+    """Turn `places/<int:pk>/` or a regex like `^places/(?P<pk>[^/.]+)/$` into a path."""
+
+    def typed(match: re.Match[str]) -> str:
+        key = match.group(2)
+        if key not in SAMPLES:
+            raise KeyError(f"No sample value for URL argument {key!r}; add one to SAMPLES.")
+        return str(SAMPLES[key])
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", typed, pattern)
+
+    def named(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in SAMPLES:
+            raise KeyError(f"No sample value for URL argument {key!r}; add one to SAMPLES.")
+        return str(SAMPLES[key])
+
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", named, path)
+    path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("\\", "")
+    path = re.sub(r"\(\?:[^)]*\)\?", "", path)
+    return path
+
+
+def _walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else str(entry.pattern)
+            yield Route(name=name, path="/" + _sample_path(prefix + str(entry.pattern)), callback=entry.callback)
+
+
+def all_routes() -> list[Route]:
+    routes = list(_walk(get_resolver().url_patterns, "", ""))
+    # DRF's format-suffix variants duplicate their base routes.
+    return [route for route in routes if "format" not in route.name and ".json" not in route.path]
