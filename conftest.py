@@ -23,7 +23,7 @@ PERSONAS = {
     "auditor": Role.AUDITOR,
     "outsider": "",
 }
-PASSWORD = "correct horse battery staple 42"
+PASSWORD = "correct horse battery staple 42"  # noqa: S105
 _HASHES: dict[str, str] = {}
 
 
@@ -39,7 +39,11 @@ def make_user(db) -> Callable[..., User]:
     def make(role: str = "", email: str | None = None, *, device: bool = True, **fields) -> User:
         email = email or f"{role or 'outsider'}-{User.objects.count() + 1}@npm.test"
         user = User.objects.create_user(
-            email=email, password=None, full_name=fields.pop("full_name", email), role=role, **fields
+            email=email,
+            password=None,
+            full_name=fields.pop("full_name", email),
+            role=role,
+            **fields,
         )
         user.password = password_hash()
         user.save(update_fields=["password"])

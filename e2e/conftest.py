@@ -26,7 +26,11 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("HABEAS_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("HABEAS_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -40,7 +44,10 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("HABEAS_REQUIRE_E2E") == "1":
         raise pytest.UsageError("Chromium is required for the browser journeys but was not found.")
-    reason = "Chromium not found: browser journeys skipped (install Debian's chromium or set HABEAS_CHROMIUM)"
+    reason = (
+        "Chromium not found: browser journeys skipped "
+        "(install Debian's chromium or set HABEAS_CHROMIUM)"
+    )
     for item in e2e_items:
         item.add_marker(pytest.mark.skip(reason=reason))
 

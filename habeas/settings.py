@@ -51,7 +51,9 @@ def env_secret(name: str, default: str = "") -> str:
 
 HABEAS_ENV = env_str("HABEAS_ENV", "production")
 if HABEAS_ENV not in {"production", "development", "test"}:
-    raise ImproperlyConfigured(f"HABEAS_ENV must be production, development or test, not {HABEAS_ENV!r}")
+    raise ImproperlyConfigured(
+        f"HABEAS_ENV must be production, development or test, not {HABEAS_ENV!r}"
+    )
 PRODUCTION = HABEAS_ENV == "production"
 
 DEBUG = env_bool("HABEAS_DEBUG", HABEAS_ENV == "development")
@@ -265,7 +267,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Habeas API",
-    "DESCRIPTION": "The REST API of Habeas, the information system of a National Preventive Mechanism.",
+    "DESCRIPTION": (
+        "The REST API of Habeas, the information system of a National Preventive Mechanism."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -26,9 +26,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
         key = header[1].decode(errors="replace")
         token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(key))
-            .first()
+            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
         )
         if token is None or not token.is_usable():
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))

@@ -84,9 +84,7 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
             item.hash = _digest(prev, item)
             prev = item.hash
         AuditEvent.objects.bulk_create(events, batch_size=1000)
-        AuditHead.objects.filter(pk=1).update(
-            last_hash=prev, count=models.F("count") + len(events)
-        )
+        AuditHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(events))
     return events
 
 
@@ -102,15 +100,16 @@ def verify(events: Iterable[AuditEvent] | None = None) -> ChainBreak | None:
     count = 0
     for item in events if events is not None else _all_events():
         if item.prev_hash != prev:
-            return ChainBreak(item.pk, "previous hash does not match: a row was removed or reordered")
+            return ChainBreak(
+                item.pk, "previous hash does not match: a row was removed or reordered"
+            )
         if _digest(prev, item) != item.hash:
             return ChainBreak(item.pk, "hash does not match the row: the row was edited")
         prev = item.hash
         count += 1
     head = AuditHead.objects.filter(pk=1).first()
-    if events is None and head is not None:
-        if head.last_hash != prev or head.count != count:
-            return ChainBreak(None, "the chain's end does not match its head: rows were removed")
+    if events is None and head is not None and (head.last_hash != prev or head.count != count):
+        return ChainBreak(None, "the chain's end does not match its head: rows were removed")
     return None
 
 

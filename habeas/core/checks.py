@@ -14,7 +14,9 @@ def habeas_deploy_checks(app_configs, **kwargs):
     if settings.DEBUG:
         errors.append(Error("DEBUG is on.", id="habeas.E001"))
     if settings.HABEAS_DEMO:
-        errors.append(Error("HABEAS_DEMO is on: second-factor enrolment can be postponed.", id="habeas.E002"))
+        errors.append(
+            Error("HABEAS_DEMO is on: second-factor enrolment can be postponed.", id="habeas.E002")
+        )
     kek_path = Path(settings.HABEAS_KEK_FILE) if settings.HABEAS_KEK_FILE else None
     if kek_path is None or not kek_path.is_file():
         errors.append(Error("No key-encryption key: set HABEAS_KEK_FILE.", id="habeas.E003"))
@@ -23,7 +25,9 @@ def habeas_deploy_checks(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("LocMemCache"):
         errors.append(
-            Error("A per-process cache cannot hold shared state such as throttles.", id="habeas.E005")
+            Error(
+                "A per-process cache cannot hold shared state such as throttles.", id="habeas.E005"
+            )
         )
     if not settings.AXES_HANDLER.endswith("AxesDatabaseHandler") and backend.endswith("DummyCache"):
         errors.append(Error("Login throttling needs a shared store.", id="habeas.E006"))

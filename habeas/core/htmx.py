@@ -19,5 +19,9 @@ def render_page(
     status: int = 200,
 ) -> HttpResponse:
     """One view serves the whole page and, for htmx, only the partial that changes."""
-    name = partial if partial and is_htmx(request) and not request.headers.get("HX-Boosted") else template
+    name = (
+        partial
+        if partial and is_htmx(request) and not request.headers.get("HX-Boosted")
+        else template
+    )
     return render(request, name, context, status=status)

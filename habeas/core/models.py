@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +47,9 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit head {self.count}"
+
 
 class AuditEvent(models.Model):
     """One append-only, hash-chained record of who did what to which object, never content.
@@ -88,3 +92,52 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit events are append-only.")
+
+
+class ImportBatchQuerySet(RestrictedQuerySet):
+    """An uploaded file is its uploader's alone: nobody else may preview or apply it."""
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        return self.filter(created_by=user)
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet, kept between its dry-run preview and its application so
+    that both read the very same bytes (ARCHITECTURE.md rule 6). Imports of places (¶9),
+    reconciliation with the authorities' official list (OPCAT art. 20(a)) and, later,
+    imports of recommendations (¶20–24) use it. Batches older than a day may be discarded.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+        DISCARDED = "discarded", _("Discarded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, db_index=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEWED
+    )
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name} ({self.status})"

@@ -164,7 +164,9 @@ class Place(BaseModel):
         unique=True,
         null=True,
         blank=True,
-        help_text=_("The identifier used by the authorities or a previous system; imports match on it."),
+        help_text=_(
+            "The identifier used by the authorities or a previous system; imports match on it."
+        ),
     )
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
     operator = models.CharField(
@@ -195,9 +197,13 @@ class Place(BaseModel):
     official = models.BooleanField(
         _("official place"),
         default=True,
-        help_text=_("Unofficial places are those the authorities do not list as places of detention."),
+        help_text=_(
+            "Unofficial places are those the authorities do not list as places of detention."
+        ),
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     last_visit_on = models.DateField(
         _("last visit"),

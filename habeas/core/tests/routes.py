@@ -56,8 +56,7 @@ def _sample_path(pattern: str) -> str:
 
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", named, path)
     path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("\\", "")
-    path = re.sub(r"\(\?:[^)]*\)\?", "", path)
-    return path
+    return re.sub(r"\(\?:[^)]*\)\?", "", path)
 
 
 def _walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Route]:
@@ -69,7 +68,11 @@ def _walk(patterns: list[Any], prefix: str, namespace: str) -> Iterator[Route]:
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}{entry.name}" if entry.name else str(entry.pattern)
-            yield Route(name=name, path="/" + _sample_path(prefix + str(entry.pattern)), callback=entry.callback)
+            yield Route(
+                name=name,
+                path="/" + _sample_path(prefix + str(entry.pattern)),
+                callback=entry.callback,
+            )
 
 
 def all_routes() -> list[Route]:

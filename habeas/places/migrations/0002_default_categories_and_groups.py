@@ -39,15 +39,26 @@ def seed(apps, schema_editor):
     for position, (code, name, months, risk) in enumerate(CATEGORIES):
         Category.objects.get_or_create(
             code=code,
-            defaults={"name": name, "max_interval_months": months, "inherent_risk": risk, "position": position},
+            defaults={
+                "name": name,
+                "max_interval_months": months,
+                "inherent_risk": risk,
+                "position": position,
+            },
         )
     for position, (code, name) in enumerate(GROUPS):
-        PopulationGroup.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        PopulationGroup.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position}
+        )
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("places", "Category").objects.filter(code__in=[c[0] for c in CATEGORIES]).delete()
-    apps.get_model("places", "PopulationGroup").objects.filter(code__in=[g[0] for g in GROUPS]).delete()
+    apps.get_model("places", "Category").objects.filter(
+        code__in=[c[0] for c in CATEGORIES]
+    ).delete()
+    apps.get_model("places", "PopulationGroup").objects.filter(
+        code__in=[g[0] for g in GROUPS]
+    ).delete()
 
 
 class Migration(migrations.Migration):
