@@ -20,13 +20,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/static
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py demo --scale small --if-empty
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/static
 	@if [ -x "$(CHROMIUM)" ]; then echo "Browser journeys: running in $(CHROMIUM)"; \
 	else echo "Browser journeys: SKIPPED, Chromium not found (install Debian's chromium or set HABEAS_CHROMIUM)"; fi
 	HABEAS_ENV=test HABEAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -31,7 +31,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return int(value) if value else default
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -249,6 +249,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_LOCKOUT_CALLABLE = "habeas.accounts.views.locked_out"
 AXES_VERBOSE = False
+# Successful logins are audited by Habeas itself; axes keeps no address or agent log.
+AXES_DISABLE_ACCESS_LOG = True
 
 OTP_TOTP_ISSUER = env_str("HABEAS_NPM_NAME", "Habeas")
 
@@ -309,7 +311,7 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 HABEAS_UPLOAD_MAX_BYTES = env_int("HABEAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 HABEAS_IMPORT_MAX_BYTES = env_int("HABEAS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 365)
+HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 90)
 
 EMAIL_BACKEND = env_str("HABEAS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HABEAS_FROM_EMAIL", "habeas@localhost")
@@ -330,7 +332,8 @@ LOGGING = {
     "loggers": {
         # Request logs would carry query strings; errors are logged without request data.
         "django.request": {"level": "ERROR"},
-        "axes": {"level": "WARNING"},
+        # axes would log the typed user name, which is sometimes a password typed too early.
+        "axes": {"level": "ERROR"},
     },
 }
 

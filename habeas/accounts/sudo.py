@@ -30,7 +30,11 @@ def require_sudo(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if sudo_active(request):
             return view(request, *args, **kwargs)
-        back = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "")
+        back = (
+            request.get_full_path()
+            if request.method == "GET"
+            else request.META.get("HTTP_REFERER", "")
+        )
         target = reverse("accounts:sudo")
         if back:
             target += "?" + urlencode({"next": back})

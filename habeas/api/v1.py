@@ -6,6 +6,7 @@ from habeas.places import api as places_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.include_format_suffixes = False
 places_api.register(router)
 
 urlpatterns = router.urls

@@ -27,6 +27,8 @@ SAMPLES: dict[str, Any] = {
     "batch_id": uuid.UUID("00000000-0000-4000-8000-000000000000"),
     "uuid": uuid.UUID("00000000-0000-4000-8000-000000000000"),
     "format": "json",
+    "uidb64": "OTg3NjU0",
+    "token": "abc-def",
 }
 
 
@@ -37,24 +39,16 @@ class Route:
     callback: Any
 
 
+def _sample(key: str) -> str:
+    if key not in SAMPLES:
+        raise KeyError(f"No sample value for URL argument {key!r}; add one to SAMPLES.")
+    return str(SAMPLES[key])
+
+
 def _sample_path(pattern: str) -> str:
     """Turn `places/<int:pk>/` or a regex like `^places/(?P<pk>[^/.]+)/$` into a path."""
-
-    def typed(match: re.Match[str]) -> str:
-        key = match.group(2)
-        if key not in SAMPLES:
-            raise KeyError(f"No sample value for URL argument {key!r}; add one to SAMPLES.")
-        return str(SAMPLES[key])
-
-    path = re.sub(r"<(?:(\w+):)?(\w+)>", typed, pattern)
-
-    def named(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in SAMPLES:
-            raise KeyError(f"No sample value for URL argument {key!r}; add one to SAMPLES.")
-        return str(SAMPLES[key])
-
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", named, path)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: _sample(m.group(1)), pattern)
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: _sample(m.group(2)), path)
     path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("\\", "")
     return re.sub(r"\(\?:[^)]*\)\?", "", path)
 

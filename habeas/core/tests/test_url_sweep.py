@@ -11,13 +11,12 @@ from habeas.core import access
 from habeas.core.tests.routes import all_routes
 
 # The literal allow-list: nothing else may answer an anonymous visitor.
-PUBLIC_ROUTES = {"accounts:login", "set_language"}
+PUBLIC_ROUTES = {"accounts:login", "accounts:password_set", "set_language"}
 # Reachable after the password, before the second factor.
 SIGNED_IN_ROUTES = {
     "accounts:verify",
     "accounts:enrol",
     "accounts:logout",
-    "accounts:recovery_codes",
 }
 CLOSED = {301, 302, 401, 403, 404, 405}
 
