@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "habeas.core.csrf.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -194,6 +194,7 @@ CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "habeas_session"
 CSRF_COOKIE_NAME = "habeas_csrf"
+CSRF_FAILURE_VIEW = "habeas.core.views.csrf_failure"
 HABEAS_SUDO_SECONDS = env_int("HABEAS_SUDO_SECONDS", 10 * 60)
 
 SECURE_TLS = env_bool("HABEAS_TLS", PRODUCTION)
@@ -289,6 +290,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "habeas" / "static"]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -50,6 +50,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _error(request, 403, "errors/403.html")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "errors/csrf.html")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # The same bytes whether the record is missing or merely hidden from this reader.
     return _error(request, 404, "errors/404.html")

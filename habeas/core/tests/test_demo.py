@@ -57,7 +57,7 @@ def fingerprint_of_a_load(seed: int) -> list[tuple]:
                 "capacity",
                 "last_visit_on",
                 "unit_count",
-            )  # fmt: skip
+            )
         )
         raise Discard
     return fingerprint

@@ -1,0 +1,72 @@
+"""`manage.py demo`: load the fictional demo NPM into an empty database (never production)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from habeas.accounts.demo import DEMO_PASSWORD
+from habeas.accounts.roles import Role
+from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
+from habeas.places.models import Place
+
+LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a fictional country's NPM: regions, authorities, places of detention with "
+        "their units and population, and one staff account per role. The same seed "
+        "always builds the same data."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=list(SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, when the inventory already holds places.",
+        )
+
+    def handle(self, *args: Any, scale: str, seed: int, if_empty: bool, **options: Any) -> None:
+        if settings.HABEAS_ENV == "production":
+            raise CommandError("The demo never loads in production (HABEAS_ENV=production).")
+        if if_empty and Place.objects.exists():
+            self.stdout.write("The inventory already holds places: the demo was not loaded.")
+            return
+        self.stdout.write(f"Building the demo NPM ({scale}, seed {seed})…")
+        try:
+            summary = demo_load(scale=scale, seed=seed)
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from refused
+        self._report(summary)
+
+    def _report(self, summary: DemoSummary) -> None:
+        write = self.stdout.write
+        write(
+            self.style.SUCCESS(
+                f"Loaded in {summary.seconds:.1f} s: {summary.regions} regions and districts, "
+                f"{summary.authorities} authorities, {summary.places} places, "
+                f"{summary.units} units, {summary.population_records} population records."
+            )
+        )
+        write("")
+        write(f"Sign in at {LOGIN_URL} with one of these accounts:")
+        labels = dict(Role.choices)
+        for account in summary.accounts:
+            note = "" if account.created else "  (already there, left unchanged)"
+            write(f"  {account.email:<32} {labels[account.role]}{note}")
+        write(f"Password for every demo account: {DEMO_PASSWORD}")
+        if settings.HABEAS_DEMO:
+            write(
+                "Second factor: after signing in you are asked to set up an authenticator "
+                "app (TOTP); in the demo you may set it up or postpone it (a banner reminds you)."
+            )
+        else:
+            write(
+                "Second factor: HABEAS_DEMO is not set, so each account must set up an "
+                "authenticator app (TOTP) when it first signs in."
+            )
