@@ -1,6 +1,6 @@
 """Take the user guide's screenshots from a running demo (`make run`).
 
-    .venv/bin/python docs/screenshots.py [--base http://127.0.0.1:8000] [--out docs/user/img] PATH=NAME ...
+    .venv/bin/python docs/screenshots.py [--base URL] [--out DIR] PATH=NAME ...
 
 Signs in as the demo head of the NPM, postpones the second factor (demo mode only) and
 saves one PNG per page.
@@ -49,7 +49,7 @@ def main() -> None:
             page.goto(options.base + path)
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-            print(f"{path} -> {out / (name + '.png')}")
+            print(f"{path} -> {out / (name + '.png')}")  # noqa: T201
         browser.close()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from habeas.accounts.models import ApiToken
@@ -52,3 +53,19 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if not second_factor_ok(request._request) or result[0].has_expired():
             return None
         return result
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "habeas.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "habeas.api.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": "habeas_session"}

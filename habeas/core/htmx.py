@@ -19,9 +19,11 @@ def render_page(
     status: int = 200,
 ) -> HttpResponse:
     """One view serves the whole page and, for htmx, only the partial that changes."""
-    name = (
+    wants_partial = (
         partial
-        if partial and is_htmx(request) and not request.headers.get("HX-Boosted")
-        else template
+        and is_htmx(request)
+        and not request.headers.get("HX-Boosted")
+        and not request.headers.get("HX-History-Restore-Request")
     )
+    name = partial if wants_partial else template
     return render(request, name, context, status=status)
