@@ -22,6 +22,8 @@ def habeas_deploy_checks(app_configs, **kwargs):
         errors.append(Error("No key-encryption key: set HABEAS_KEK_FILE.", id="habeas.E003"))
     elif kek_path.read_text(encoding="utf-8").strip() == settings.SECRET_KEY:
         errors.append(Error("The key-encryption key equals SECRET_KEY.", id="habeas.E004"))
+    if "habeas.core.csrf.CsrfMiddleware" not in settings.MIDDLEWARE:
+        errors.append(Error("CSRF protection is not installed.", id="habeas.E007"))
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith("LocMemCache"):
         errors.append(

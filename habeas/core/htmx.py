@@ -25,5 +25,5 @@ def render_page(
         and not request.headers.get("HX-Boosted")
         and not request.headers.get("HX-History-Restore-Request")
     )
-    name = partial if wants_partial else template
+    name = partial if wants_partial and partial else template
     return render(request, name, context, status=status)

@@ -37,6 +37,15 @@ def test_it_refuses_a_per_process_cache(tmp_path):
     assert "habeas.E005" in _ids(HABEAS_KEK_FILE=str(kek), CACHES=caches)
 
 
+def test_it_refuses_a_configuration_without_csrf_protection(tmp_path):
+    from django.conf import settings
+
+    kek = tmp_path / "kek"
+    kek.write_text("k")
+    middleware = [m for m in settings.MIDDLEWARE if "csrf" not in m]
+    assert "habeas.E007" in _ids(HABEAS_KEK_FILE=str(kek), MIDDLEWARE=middleware)
+
+
 def test_it_passes_a_sound_configuration(tmp_path):
     kek = tmp_path / "kek"
     kek.write_text("k")

@@ -56,7 +56,7 @@ def zipped(parts: dict[str, bytes]) -> bytes:
 def add(actor, name: str, content: bytes, place=None) -> PlaceDocument:
     return services.place_document_add(
         actor=actor,
-        place=place or PlaceFactory(),
+        place=place or PlaceFactory.create(),
         upload=SimpleUploadedFile(name, content),
         title="House rules",
         kind=PlaceDocument.Kind.REGULATION,
