@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from habeas.accounts import roles
@@ -224,6 +225,8 @@ class Place(BaseModel):
             models.Index(fields=["region", "name"]),
             models.Index(fields=["status", "name"]),
             models.Index(fields=["last_visit_on"]),
+            # The list's default order: case-insensitive name, then id.
+            models.Index(Lower("name"), "id", name="place_name_ci_idx"),
         ]
 
     def __str__(self) -> str:
