@@ -97,9 +97,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "habeas.core",
     "habeas.accounts",
     "habeas.places",
+    "habeas.assessment",
     "habeas.api",
 ]
 
@@ -314,6 +317,19 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 HABEAS_UPLOAD_MAX_BYTES = env_int("HABEAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 HABEAS_IMPORT_MAX_BYTES = env_int("HABEAS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 90)
+
+# Background jobs: the database backend and `manage.py db_worker` (make run starts one).
+# Tests run jobs at once, in the same process.
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "HABEAS_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if HABEAS_ENV == "test"
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 EMAIL_BACKEND = env_str("HABEAS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HABEAS_FROM_EMAIL", "habeas@localhost")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("habeas.accounts.urls")),
     path("places/", include("habeas.places.urls")),
+    path("assessment/", include("habeas.assessment.urls")),
     path("audit/", include("habeas.core.urls")),
     path("api/", include("habeas.api.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

@@ -37,6 +37,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "authorities.change": frozenset({R.HEAD, R.DATA_OFFICER}),
     "regions.change": frozenset({R.HEAD, R.DATA_OFFICER}),
     "accounts.manage": frozenset({R.ADMIN}),
+    # The SPT's assessment tool (whole tool): the NPM's own view of how it works.
+    "assessment.view": STAFF - {R.ADMIN},
+    "assessment.change": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
+    "assessment.create": frozenset({R.HEAD, R.DATA_OFFICER, R.MONITOR}),
+    "assessment.share": frozenset({R.HEAD}),
+    "assessment.finalise": frozenset({R.HEAD}),
+    "assessment.frameworks": frozenset({R.HEAD, R.DATA_OFFICER}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

@@ -2,11 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from habeas.assessment import api as assessment_api
 from habeas.places import api as places_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
 places_api.register(router)
+assessment_api.register(router)
 
 urlpatterns = router.urls
