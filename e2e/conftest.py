@@ -59,10 +59,37 @@ def browser() -> Iterator:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    snapshots = _serialized_snapshots()
     with sync_playwright() as playwright:
+        _restore_serialized_snapshots(snapshots)
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def _serialized_snapshots() -> dict[str, str]:
+    """The database as migrations left it, which `serialized_rollback` restores.
+
+    Once Playwright's event loop runs in this thread, asgiref counts the thread as
+    async and Django hands out new connection objects, which lack the snapshot taken
+    when an earlier test set the database up. Without it, a journey after another one
+    finds the migrations' rows (categories, groups held) flushed away.
+    """
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+def _restore_serialized_snapshots(snapshots: dict[str, str]) -> None:
+    from django.db import connections
+
+    for alias, contents in snapshots.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
 
 
 @pytest.fixture

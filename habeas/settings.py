@@ -282,6 +282,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Generic field names ("kind", "status") name different choice sets in different apps;
+    # the places' enums keep the names they had before the assessment API came.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "habeas.places.models.Authority.Kind",
+        "StatusEnum": "habeas.places.models.Place.Status",
+        "ActionItemStatusEnum": "habeas.assessment.models.ActionItem.Status",
+        "CriterionKindEnum": "habeas.assessment.models.Criterion.Kind",
+        "EvidenceKindEnum": "habeas.assessment.models.Evidence.Kind",
+    },
 }
 
 LANGUAGE_CODE = "en"
@@ -352,6 +361,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # axes would log the typed user name, which is sometimes a password typed too early.
         "axes": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

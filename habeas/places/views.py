@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from habeas.accounts import roles
@@ -155,6 +156,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
         "can_change": roles.can(request.user, "places.change"),
         "can_import": roles.can(request.user, "places.import"),
         "can_export": roles.can(request.user, "places.export"),
+        "can_reconcile": roles.can(request.user, "places.reconcile"),
     }
     partial = partial_for(request, "places/_results.html")
     return render_page(request, "places/list.html", context, partial=partial)
@@ -193,7 +195,11 @@ def place_geojson(request: HttpRequest) -> JsonResponse:
             user=request.user, filters=filters
         )
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    # The count's sentence is built here, where plural rules of every language are known.
+    label = ngettext(
+        "%(count)s place on the map", "%(count)s places on the map", len(features)
+    ) % {"count": f"{len(features):,}"}
+    return JsonResponse({"type": "FeatureCollection", "features": features, "label": label})
 
 
 # One place --------------------------------------------------------------------------

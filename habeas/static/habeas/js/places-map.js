@@ -72,8 +72,7 @@
     }
     var status = document.getElementById("map-status");
     if (status) {
-      var label = element.getAttribute("data-label-count") || "%(count)s";
-      status.textContent = label.replace("%(count)s", collection.features.length.toLocaleString());
+      status.textContent = collection.label || String(collection.features.length);
     }
   }
 
