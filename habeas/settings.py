@@ -340,6 +340,9 @@ TASKS = {
     }
 }
 
+# The address staff reach Habeas at, for links in mail (e.g. https://habeas.npm.example).
+HABEAS_BASE_URL = env_str("HABEAS_BASE_URL", "")
+
 EMAIL_BACKEND = env_str("HABEAS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HABEAS_FROM_EMAIL", "habeas@localhost")
 

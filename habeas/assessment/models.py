@@ -203,9 +203,14 @@ class AssessmentQuerySet(RestrictedQuerySet):
         from habeas.assessment.selectors import organisation_of
 
         organisation = organisation_of(user=user)
-        granted = Grant.objects.filter(
-            user=user, content_type__app_label="assessment", content_type__model="assessment"
-        ).values("object_id")
+        # Grant.object_id is text; PostgreSQL will not compare it with an integer key.
+        granted = [
+            int(object_id)
+            for object_id in Grant.objects.filter(
+                user=user, content_type__app_label="assessment", content_type__model="assessment"
+            ).values_list("object_id", flat=True)
+            if object_id.isdigit()
+        ]
         if action == "view":
             visible = Q(made_by=organisation) | Q(shares__organisation=organisation)
             visible |= Q(pk__in=granted)
