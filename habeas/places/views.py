@@ -196,9 +196,9 @@ def place_geojson(request: HttpRequest) -> JsonResponse:
         )
     ]
     # The count's sentence is built here, where plural rules of every language are known.
-    label = ngettext(
-        "%(count)s place on the map", "%(count)s places on the map", len(features)
-    ) % {"count": f"{len(features):,}"}
+    label = ngettext("%(count)s place on the map", "%(count)s places on the map", len(features)) % {
+        "count": f"{len(features):,}"
+    }
     return JsonResponse({"type": "FeatureCollection", "features": features, "label": label})
 
 
