@@ -23,6 +23,9 @@ run: $(STAMP)
 	@mkdir -p var/static
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py demo --scale small --if-empty
+	@echo "Starting the background worker (reports) and the web server on http://127.0.0.1:8000"
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
