@@ -49,9 +49,29 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What a member of another organisation (an assessing body such as the SPT, or a peer
+# NPM) may do here: take part in assessments, nothing of this NPM's own records.
+EXTERNAL_PREFIXES = ("assessment.", "api.tokens")
+
+
 def can(user: Any, permission: str) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if not user.is_active or user.has_expired():
         return False
-    return user.role in PERMISSIONS.get(permission, frozenset())
+    if user.role not in PERMISSIONS.get(permission, frozenset()):
+        return False
+    return permission.startswith(EXTERNAL_PREFIXES) or not is_external(user)
+
+
+def is_external(user: Any) -> bool:
+    """Whether the user works for another organisation than this NPM (cached per object)."""
+    cached = getattr(user, "_habeas_external", None)
+    if cached is None:
+        from habeas.assessment.models import Membership
+
+        cached = (
+            Membership.objects.filter(user_id=user.pk).exclude(organisation__is_home=True).exists()
+        )
+        user._habeas_external = cached
+    return bool(cached)

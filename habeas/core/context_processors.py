@@ -19,6 +19,8 @@ def habeas(request: HttpRequest) -> dict:
         "npm_name": settings.OTP_TOTP_ISSUER,
         "second_factor_postponed": postponed,
         "perms_audit": roles.can(user, "audit.view"),
+        "perms_places": roles.can(user, "places.view"),
+        "perms_assessment": roles.can(user, "assessment.view"),
         "fully_signed_in": bool(
             user is not None and user.is_authenticated and second_factor_ok(request)
         ),

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from habeas.accounts.demo import DEMO_PASSWORD
 from habeas.accounts.roles import Role
+from habeas.assessment.demo import SPT_EMAIL, AssessmentDemoSummary, demo_load_assessments
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
 
@@ -39,10 +41,23 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Building the demo NPM ({scale}, seed {seed})…")
         try:
-            summary = demo_load(scale=scale, seed=seed)
+            with transaction.atomic():
+                summary = demo_load(scale=scale, seed=seed)
+                assessments = demo_load_assessments(seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         self._report(summary)
+        self._report_assessments(assessments)
+
+    def _report_assessments(self, summary: AssessmentDemoSummary) -> None:
+        write = self.stdout.write
+        write(
+            f"Self-assessment tool: {summary.assessments} assessments against the SPT's tool, "
+            f"{summary.action_items} action items."
+        )
+        note = "" if summary.spt_account_created else "  (already there, left unchanged)"
+        write("An assessing body, the SPT, with its own account (same password):")
+        write(f"  {SPT_EMAIL:<32} Monitor, member of the SPT{note}")
 
     def _report(self, summary: DemoSummary) -> None:
         write = self.stdout.write
