@@ -110,6 +110,10 @@ class CriterionStatus:
     def rated(self) -> bool:
         return bool(self.level)
 
+    @property
+    def level_label(self) -> str:
+        return str(Rating.Level(self.level).label) if self.level else ""
+
 
 def criterion_statuses(*, assessment: Assessment) -> list[CriterionStatus]:
     """Every criterion of the assessment, in order, with its rating and whether it has evidence."""
