@@ -6,19 +6,19 @@ Who may change an assessment, the freeze of a final one, and optimistic locking.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts import roles
 from habeas.assessment.models import ActionItem, Assessment, Criterion, Rating
-from habeas.core import audit
-from habeas.core.errors import StaleEdit
+
+# Re-exported for the assessment services, which import them from here.
+from habeas.core.services import require as require
+from habeas.core.services import stale_guarded as stale_guarded
+from habeas.core.services import versioned_update as versioned_update
 
 M = TypeVar("M", bound=models.Model)
 
@@ -41,11 +41,6 @@ class AssessmentFrozen(ValidationError):
 
 
 # Shared checks ------------------------------------------------
-
-
-def require(actor: Any, permission: str) -> None:
-    if not roles.can(actor, permission):
-        raise PermissionDenied(_("You may not do this."))
 
 
 def require_change(actor: Any, assessment: Assessment) -> None:
@@ -76,39 +71,6 @@ def check_criterion(assessment: Assessment, criterion: Criterion) -> None:
 def check_period(period_start: dt.date, period_end: dt.date) -> None:
     if period_start > period_end:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
-
-
-def versioned_update(
-    *, model: type[M], obj: M, values: dict[str, Any], expected_version: int
-) -> list[str]:
-    """One conditional UPDATE at `expected_version`, so two edits cannot both win."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
-        **values, version=models.F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
-        raise StaleEdit(current or 0)
-    obj.refresh_from_db()
-    return changed
-
-
-@contextmanager
-def stale_guarded(
-    action: str, obj: models.Model, actor: Any, expected_version: int
-) -> Iterator[None]:
-    """Run an optimistic edit in its own transaction; audit a refused stale edit too."""
-    try:
-        with transaction.atomic():
-            yield
-    except StaleEdit as exc:
-        audit.record(
-            actor=actor,
-            action=f"{action}_stale",
-            obj=obj,
-            detail={"expected_version": expected_version, "current_version": exc.current_version},
-        )
-        raise
 
 
 def bump(assessment: Assessment, **values: Any) -> None:

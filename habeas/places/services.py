@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +18,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habeas.accounts import roles
 from habeas.core import audit
-from habeas.core.errors import StaleEdit
+from habeas.core.services import require as _require
+from habeas.core.services import stale_guarded as _stale_guarded
+from habeas.core.services import versioned_update as _versioned_update
 from habeas.places import archive
 from habeas.places.models import (
     Authority,
@@ -64,11 +64,6 @@ AUTHORITY_FIELDS = (
 UNIT_FIELDS = ("name", "description", "capacity")
 
 
-def _require(actor: Any, permission: str) -> None:
-    if not roles.can(actor, permission):
-        raise PermissionDenied(_("You may not do this."))
-
-
 def _pick(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
     """Keep only the fields a service writes, so extra keys can never be mass-assigned."""
     return {name: data[name] for name in allowed if name in data}
@@ -78,47 +73,6 @@ def _blank_to_none(values: dict[str, Any], *names: str) -> None:
     for name in names:
         if name in values and values[name] == "":
             values[name] = None
-
-
-def _versioned_update(
-    *, model: type[M], obj: M, values: dict[str, Any], expected_version: int
-) -> list[str]:
-    """Write `values` only if the row is still at `expected_version`; bump the version.
-
-    One conditional UPDATE, so two concurrent edits from the same version cannot both
-    win. Returns the names of the fields whose value changed.
-    """
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
-        **values, version=models.F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
-        raise StaleEdit(current or 0)
-    obj.refresh_from_db()
-    return changed
-
-
-@contextmanager
-def _stale_guarded(
-    action: str, obj: models.Model, actor: Any, expected_version: int
-) -> Iterator[None]:
-    """Run an optimistic edit in its own transaction; audit a refused stale edit too.
-
-    The refusal is recorded after the edit's transaction rolled back, so both edits of
-    a lost-update race leave a trace (SECURITY.md 22).
-    """
-    try:
-        with transaction.atomic():
-            yield
-    except StaleEdit as exc:
-        audit.record(
-            actor=actor,
-            action=f"{action}_stale",
-            obj=obj,
-            detail={"expected_version": expected_version, "current_version": exc.current_version},
-        )
-        raise
 
 
 def _validated(obj: M, values: dict[str, Any]) -> None:

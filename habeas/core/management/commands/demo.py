@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from habeas.accounts.demo import DEMO_PASSWORD
 from habeas.accounts.roles import Role
@@ -46,6 +46,9 @@ class Command(BaseCommand):
                 assessments = demo_load_assessments(seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
+        # Statistics for the query planner after a bulk load, before anyone browses.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self._report(summary)
         self._report_assessments(assessments)
 
