@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessment.share": frozenset({R.HEAD}),
     "assessment.finalise": frozenset({R.HEAD}),
     "assessment.frameworks": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "assessment.organisations": frozenset({R.HEAD, R.ADMIN}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }
@@ -52,6 +53,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # What a member of another organisation (an assessing body such as the SPT, or a peer
 # NPM) may do here: take part in assessments, nothing of this NPM's own records.
 EXTERNAL_PREFIXES = ("assessment.", "api.tokens")
+# …except deciding who works for whom, which would let them move into this NPM.
+EXTERNAL_DENIED = frozenset({"assessment.organisations"})
 
 
 def can(user: Any, permission: str) -> bool:
@@ -61,7 +64,9 @@ def can(user: Any, permission: str) -> bool:
         return False
     if user.role not in PERMISSIONS.get(permission, frozenset()):
         return False
-    return permission.startswith(EXTERNAL_PREFIXES) or not is_external(user)
+    if permission.startswith(EXTERNAL_PREFIXES) and permission not in EXTERNAL_DENIED:
+        return True
+    return not is_external(user)
 
 
 def is_external(user: Any) -> bool:

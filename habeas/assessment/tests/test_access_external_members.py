@@ -40,3 +40,12 @@ def test_it_treats_a_member_of_this_npm_as_staff(make_user):
     user = make_user("monitor", "staff@npm.test")
     Membership.objects.create(user=user, organisation=home)
     assert roles.can(user, "places.change")
+
+
+@pytest.mark.django_db
+def test_it_never_lets_an_assessing_body_member_decide_who_works_for_whom(make_user):
+    spt = Organisation.objects.create(name="SPT body", kind=Organisation.Kind.SPT)
+    head = make_user("head", "head@spt.test")
+    Membership.objects.create(user=head, organisation=spt)
+    assert roles.can(head, "assessment.view")
+    assert not roles.can(head, "assessment.organisations")
