@@ -357,9 +357,17 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "sql_values_withheld": {"()": "habeas.core.log_filters.SqlValuesWithheld"},
+        "template_context_withheld": {"()": "habeas.core.log_filters.TemplateContextWithheld"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("HABEAS_LOG_LEVEL", "INFO")},
     "loggers": {
+        # At DEBUG, SQL would be logged with its values (session ids, recovery codes) and
+        # failed template lookups with the whole context (CSRF and API tokens): withheld.
+        "django.db.backends": {"filters": ["sql_values_withheld"]},
+        "django.template": {"filters": ["template_context_withheld"]},
         # Request logs would carry query strings; errors are logged without request data.
         "django.request": {"level": "ERROR"},
         # axes would log the typed user name, which is sometimes a password typed too early.
