@@ -48,7 +48,7 @@ from habeas.assessment.serializers import (
     RatingSerializer,
 )
 from habeas.assessment.services_common import OPEN_ITEM_STATUSES
-from habeas.places.api import STALE_RESPONSE
+from habeas.places.api import STALE_RESPONSE, RefusalsSchema
 
 READ = {"GET": "assessment.view", "HEAD": "assessment.view"}
 
@@ -60,13 +60,18 @@ def drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError({"non_field_errors": error.messages})
 
 
+# The largest key PostgreSQL and SQLite hold; a larger id names no record.
+MAX_ID = 2**63 - 1
+
+
 def id_filter(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise serializers.ValidationError({name: _("Give a number.")})
-    return int(raw)
+    # A longer number is past every key: neither int() nor the database is asked.
+    return int(raw) if len(raw) <= 19 else MAX_ID + 1
 
 
 def assessment_param(what: str) -> OpenApiParameter:
@@ -79,6 +84,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """Lists and reads through `restrict`; never PUT, never DELETE."""
 
     permission_classes = [RolePermission]
+    schema = RefusalsSchema()
     http_method_names = ["get", "post", "patch", "head"]
     lookup_value_regex = r"[0-9]+"
     model: ClassVar[Any]
@@ -107,7 +113,9 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Records of assessments the user may see, narrowed by `?assessment=` on lists."""
         records = records.filter(assessment__in=self.visible_assessments().values("pk"))
         wanted = id_filter(self.request, "assessment") if self.action == "list" else None
-        return records.filter(assessment_id=wanted) if wanted is not None else records
+        if wanted is None:
+            return records
+        return records.filter(assessment_id=wanted) if wanted <= MAX_ID else records.none()
 
     def respond(self, record: Any, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from habeas.accounts.models import User
@@ -29,7 +31,7 @@ from habeas.assessment.models import (
     Section,
 )
 from habeas.assessment.services_common import OPEN_ITEM_STATUSES
-from habeas.places.serializers import PatchMixin, RestrictedPrimaryKeyRelatedField
+from habeas.places.serializers import PatchMixin, RestrictedPrimaryKeyRelatedField, or_empty
 
 READ_ONLY: tuple[str, ...] = ("id", "version", "created_at", "updated_at")
 
@@ -225,6 +227,11 @@ class RatingPatchSerializer(PatchMixin, RatingSerializer):
 # Evidence -----------------------------------------------------------------------------------
 
 
+@extend_schema_field(or_empty(format="uri", maxLength=1000))
+class OptionalURLField(serializers.URLField):
+    """An address, or empty: only a link has one."""
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     assessment = RestrictedPrimaryKeyRelatedField(model=Assessment)
     criterion = serializers.PrimaryKeyRelatedField(queryset=Criterion.objects.all())
@@ -235,6 +242,12 @@ class EvidenceSerializer(serializers.ModelSerializer):
         "record_id); document: an uploaded file (upload, multipart).",
     )
     title = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    url = OptionalURLField(
+        label=capfirst(Evidence._meta.get_field("url").verbose_name),
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+    )
     record_type = serializers.CharField(
         max_length=64,
         required=False,

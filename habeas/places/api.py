@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -47,6 +48,45 @@ STALE_RESPONSE = OpenApiResponse(
 )
 
 
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class RefusalsSchema(AutoSchema):
+    """Documents, beside each operation's answers, the refusals it can give.
+
+    401 without a valid token or verified session; 403 to a role or read-only token that
+    may not write; 404 for an id that is missing or hidden (the same answer) and for a
+    page past the end of a list; 400 for a body or filter that is refused.
+    """
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        refusal = self.resolve_serializer(RefusalSerializer, "response").ref
+        invalid = {"type": "object", "additionalProperties": True}
+        for code, (schema, description) in self._refusals(refusal, invalid).items():
+            operation["responses"].setdefault(
+                code,
+                {"content": {"application/json": {"schema": schema}}, "description": description},
+            )
+        operation["responses"] = dict(sorted(operation["responses"].items()))
+        return operation
+
+    def _refusals(self, refusal: dict, invalid: dict) -> dict[str, tuple[dict, str]]:
+        refusals = {"401": (refusal, "No valid token or verified session.")}
+        if self.method not in permissions.SAFE_METHODS:
+            refusals["400"] = (invalid, "Refused: each field with what is wrong with it.")
+            refusals["403"] = (refusal, "Your role or token may not do this.")
+        if getattr(self.view, "action", "") == "list":
+            refusals["400"] = (invalid, "A filter is refused: each with what is wrong with it.")
+            refusals["404"] = (refusal, "No such page.")
+        elif "{" in self.path:
+            refusals["404"] = (refusal, "No such record, or none you may see.")
+        return refusals
+
+
 def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
@@ -57,6 +97,7 @@ class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """List, retrieve, create and PATCH through the inventory's services; never delete."""
 
     permission_classes = [RolePermission]
+    schema = RefusalsSchema()
     http_method_names = ["get", "post", "patch", "head"]
     lookup_value_regex = r"[0-9]+"
     model: ClassVar[Any]  # a model whose manager has `restrict`
@@ -188,6 +229,8 @@ class _SearchByName:
         text = request.query_params.get("q", "").strip()[:200]
         if action != "list" or not text:
             return queryset
+        if "\x00" in text:  # no name holds one, and PostgreSQL refuses to be asked
+            return queryset.none()
         query = Q()
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": text})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from habeas.places.models import (
@@ -33,6 +34,16 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(getattr(request, "user", None), "view")
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related record named by its code. A code with a NUL byte names none: PostgreSQL
+    refuses to be asked, which would be a server error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class VersionField(serializers.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -41,6 +52,21 @@ class VersionField(serializers.IntegerField):
             "The version you read. A PATCH from an older version is refused with 409.",
         )
         super().__init__(**kwargs)
+
+
+def or_empty(**string: Any) -> dict[str, Any]:
+    """The schema of a string in a format (email, uri), or empty when none is known.
+
+    A blank-allowed EmailField or URLField would be documented by its format alone, which
+    an empty string fails, so clients validating answers against the schema would reject
+    every record without an address.
+    """
+    return {"anyOf": [{"type": "string", **string}, {"type": "string", "maxLength": 0}]}
+
+
+@extend_schema_field(or_empty(format="email", maxLength=254))
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address, or empty."""
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -59,6 +85,7 @@ class AuthoritySerializer(serializers.ModelSerializer):
     parent = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
         model=Authority, allow_null=True, required=False
     )
+    email = OptionalEmailField(max_length=254, required=False, allow_blank=True)
 
     class Meta:
         model = Authority
@@ -81,8 +108,8 @@ class AuthoritySerializer(serializers.ModelSerializer):
 
 
 class PlaceSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
-    groups = serializers.SlugRelatedField(
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.all())
+    groups = CodeRelatedField(
         slug_field="code", queryset=PopulationGroup.objects.all(), many=True, required=False
     )
     region = RestrictedPrimaryKeyRelatedField(model=Region, allow_null=True, required=False)

@@ -1,0 +1,201 @@
+"""What the API fuzzing test (SECURITY.md, test 19) needs: the app, tokens, a small world.
+
+The app is Django's own WSGI handler, called in-process by schemathesis; no server runs.
+The world holds records each persona may see and records no one here may see (another
+organisation's assessment), each marked with a canary that must never come back to
+someone outside its scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+
+from habeas.accounts.models import ApiToken, User
+from habeas.assessment.models import ActionItem, Assessment, Evidence, Rating
+from habeas.assessment.tests.factories import (
+    ActionItemFactory,
+    AssessmentFactory,
+    EvidenceFactory,
+    OrganisationFactory,
+    RatingFactory,
+)
+from habeas.core.models import AuditEvent
+from habeas.places.models import Authority, Place, Region
+from habeas.places.tests.factories import PlaceFactory
+
+# Every record the API can write; a snapshot of their versions shows any change.
+WRITABLE = (Place, Authority, Region, Assessment, Rating, Evidence, ActionItem)
+
+
+@contextmanager
+def wsgi_app() -> Iterator[WSGIHandler]:
+    """Django's WSGI handler, inside the test's transaction.
+
+    At the end of a request Django closes a connection that is not in autocommit, which
+    inside a test's transaction would throw the whole test's data away; Django's test
+    client keeps the connection the same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def bearer(user: User, scope: str = ApiToken.Scope.WRITE) -> dict[str, str]:
+    """The Authorization header of a real personal token, as a user's script sends it."""
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        name="fuzzing",
+        prefix=key[:8],
+        key_hash=ApiToken.hash_key(key),
+        scope=scope,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return {"Authorization": f"Bearer {key}"}
+
+
+@dataclass
+class World:
+    """Seeded records by API resource, the canaries, and what no one here may see."""
+
+    visible: dict[str, list[int]] = field(default_factory=dict)
+    hidden: dict[str, list[int]] = field(default_factory=dict)
+    # Valid bodies to create a record of each resource, some naming hidden records.
+    creations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    staff_canary: str = ""
+    hidden_canary: str = ""
+
+    def ids(self, resource: str) -> list[int]:
+        return self.visible.get(resource, []) + self.hidden.get(resource, [])
+
+
+def seed(personas: dict[str, User]) -> World:
+    """Three places; this NPM's assessment with a rating, evidence and an action item; the
+    same under another organisation's assessment, which no one here may see."""
+    world = World(
+        staff_canary=f"staff-canary-{secrets.token_hex(6)}",
+        hidden_canary=f"hidden-canary-{secrets.token_hex(6)}",
+    )
+    places = [PlaceFactory(name=f"{world.staff_canary} {n}") for n in range(3)]
+    world.visible.update(
+        places=[place.pk for place in places],
+        authorities=[place.authority_id for place in places],
+        regions=[place.region_id for place in places],
+    )
+    own = _assessment(
+        personas, title=world.staff_canary, place=places[0], assessors=("head", "data_officer")
+    )
+    other = OrganisationFactory()
+    hidden = _assessment(
+        personas, title=world.hidden_canary, place=places[0], subject=other, made_by=other
+    )
+    world.visible.update(own)
+    world.hidden.update(hidden)
+    # Frameworks are reference texts every role with the assessment right may read.
+    world.visible["frameworks"] = sorted(
+        Assessment.objects.filter(pk__in=own["assessments"] + hidden["assessments"])
+        .values_list("framework_version_id", flat=True)
+        .distinct()
+    )
+    world.creations = _creations(world, owner=personas["head"])
+    return world
+
+
+def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
+    gaps = [  # the first criterion of each assessment, rated partially in place
+        (rating.assessment_id, rating.criterion_id)
+        for rating in Rating.objects.filter(
+            pk__in=[world.visible["ratings"][0], world.hidden["ratings"][0]]
+        )
+    ]
+    return {
+        "places": [{"name": "A new police station", "category": "police-custody"}],
+        "assessments": [
+            {
+                "framework_version": world.visible["frameworks"][0],
+                "title": "Self-assessment 2025",
+                "period_start": "2025-01-01",
+                "period_end": "2025-12-31",
+            }
+        ],
+        "evidence": [
+            {"assessment": assessment, "criterion": criterion, "kind": "link", "url": URL}
+            for assessment, criterion in gaps
+        ],
+        "action-items": [
+            {
+                "assessment": assessment,
+                "criterion": criterion,
+                "title": "Publish the budget",
+                "owner": owner.pk,
+                "deadline": "2030-06-30",
+            }
+            for assessment, criterion in gaps
+        ],
+    }
+
+
+URL = "https://npm.example/annual-report.pdf"
+
+
+def _assessment(
+    personas: dict[str, User],
+    *,
+    title: str,
+    place: Place,
+    assessors: tuple[str, ...] = (),
+    **made: Any,
+) -> dict[str, list[int]]:
+    assessment = AssessmentFactory(
+        title=title, assessors=[personas[name] for name in assessors], **made
+    )
+    criteria = list(assessment.framework_version.criteria.order_by("position"))
+    ratings = [
+        RatingFactory(assessment=assessment, criterion=criterion, narrative=title)
+        for criterion in criteria[:2]
+    ]
+    evidence = [
+        EvidenceFactory(assessment=assessment, title=title, added_by=personas["head"]),
+        EvidenceFactory(  # no address: only a link has one
+            assessment=assessment,
+            kind=Evidence.Kind.RECORD,
+            url="",
+            title=title,
+            record_type="places.place",
+            record_id=str(place.pk),
+            added_by=personas["head"],
+        ),
+    ]
+    item = ActionItemFactory(
+        assessment=assessment, criterion=criteria[0], title=title, owner=personas["head"]
+    )
+    return {
+        "assessments": [assessment.pk],
+        "ratings": [rating.pk for rating in ratings],
+        "evidence": [piece.pk for piece in evidence],
+        "action-items": [item.pk],
+    }
+
+
+def snapshot() -> dict[str, Any]:
+    """Every writable record with its version, and the length of the audit trail."""
+    state: dict[str, Any] = {"audit": AuditEvent.objects.count()}
+    for model in WRITABLE:
+        versioned = hasattr(model, "version")
+        columns = ("pk", "version") if versioned else ("pk",)
+        state[model.__name__] = sorted(model.objects.values_list(*columns))
+    return state

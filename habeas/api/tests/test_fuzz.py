@@ -1,0 +1,245 @@
+"""SECURITY.md test 19: schemathesis fuzzes the API, role by role, with a fixed seed.
+
+The schema is the one the app serves at `/api/schema/`; the requests go to Django's WSGI
+handler in-process, each with a real personal token (write scope) of the persona. Every
+operation gets generated requests, valid and invalid by the schema, and requests aimed
+at every seeded record (visible and hidden) and at the edges of its integer filters.
+Pass, for every response:
+
+- no 5xx;
+- the status code is documented, the content type is, and the body matches its schema;
+- nothing out of scope: another organisation's assessment never shows (its id answers
+  404, its canary never appears); a user without a role gets empty lists, a 404 for
+  every id and a 403 for every write;
+- a role that may not write (comms, no role) changes nothing, audit trail included.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import LazySettings
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from rest_framework import permissions
+
+from habeas.accounts.models import User
+from habeas.api.tests import fuzzing
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("head", "data_officer", "comms", "outsider")
+READ_ONLY = frozenset({"comms", "outsider"})
+POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
+# Generated examples per operation, persona and mode, beside the aimed ones: enough to
+# reach each branch of this small API, few enough that the file runs in well under a
+# minute.
+EXAMPLES = {
+    "parameters": {POSITIVE: 10, NEGATIVE: 3},
+    # Only the path's id varies: every seeded id is aimed at anyway, and a broken id
+    # matches no route.
+    "id only": {POSITIVE: 2, NEGATIVE: 1},
+    # A write by a role that may not write is refused before its body is read.
+    "refused": {POSITIVE: 3, NEGATIVE: 0},
+}
+# Filters also get these: for numbers, a negative one, zero and one past the largest key;
+# for free text, a NUL byte (PostgreSQL refuses it) and SQL LIKE's wildcards.
+EDGES = {"integer": (-1, 0, 2**63), "string": ("a\x00b", "%_")}
+FILTERS = {"assessment": "assessments", "region": "regions", "authority": "authorities"}
+
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
+# A path whose id is not a number matches no API route: Django's resolver answers its
+# own HTML 404 page (see the known failure at the end of this file).
+UNROUTED_CHECKS = CHECKS[:2]
+
+
+def fixed_seed(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        derandomize=True,  # the same requests on every run, on every machine
+        database=None,  # no .hypothesis/ directory in the checkout
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+        print_blob=False,
+    )
+
+
+@pytest.fixture
+def media(settings: LazySettings, tmp_path: Any) -> Any:
+    """Uploaded evidence lands in a directory of this test, not in var/media."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_it_answers_every_fuzzed_request_within_the_schema_and_the_role(
+    who: str, personas: dict[str, User], media: Any
+) -> None:
+    world = fuzzing.seed(personas)
+    with fuzzing.wsgi_app() as app:
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/schema/?format=json", app, headers=fuzzing.bearer(personas["head"])
+        )
+        headers = fuzzing.bearer(personas[who])
+        before = fuzzing.snapshot()
+        failures = [
+            failure
+            for operation in operations(schema)
+            for mode in (POSITIVE, NEGATIVE)
+            if (failure := fuzz(operation, mode, headers=headers, who=who, world=world))
+        ]
+    assert not failures, "\n\n".join(failures)
+    if who in READ_ONLY:
+        assert fuzzing.snapshot() == before, f"{who} changed records through the API"
+
+
+def operations(schema: Any) -> list[Any]:
+    found = [result.ok() for result in schema.get_all_operations()]
+    assert len(found) >= 30, "the schema lost operations"
+    return found
+
+
+def fuzz(
+    operation: Any,
+    mode: schemathesis.GenerationMode,
+    *,
+    headers: dict[str, str],
+    who: str,
+    world: fuzzing.World,
+) -> str | None:
+    """Run one operation's examples; the failure Hypothesis shrank, or None."""
+    examples = examples_for(operation, mode, who)
+    if not examples:
+        return None
+
+    @given(case=strategy(operation, mode, world))
+    @fixed_seed(examples)
+    def run(case: Any) -> None:
+        checks = CHECKS if routed(case) else UNROUTED_CHECKS
+        response = case.call_and_validate(headers=headers, checks=checks)
+        within_scope(case, response, who=who, world=world)
+
+    if mode is POSITIVE:
+        for case in aimed(operation, world):
+            run = example(case=case)(run)
+    try:
+        run()
+    # Every failure is reported, then the test fails; schemathesis groups check failures.
+    except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001
+        return f"{operation.label} ({mode}) as {who}:\n{error}"
+    return None
+
+
+def examples_for(operation: Any, mode: schemathesis.GenerationMode, who: str) -> int:
+    if operation.method.upper() not in permissions.SAFE_METHODS and who in READ_ONLY:
+        return EXAMPLES["refused"][mode]
+    if not (len(operation.query) or len(operation.body)):
+        return EXAMPLES["id only"][mode]
+    return EXAMPLES["parameters"][mode]
+
+
+def aimed(operation: Any, world: fuzzing.World) -> list[Any]:
+    """Every seeded id of the resource (a PATCH with the version it was seeded at, which
+    changes nothing), a valid creation, and each filter's seeded ids and edges."""
+    if operation.method.upper() == "POST" and len(operation.body):
+        return [
+            operation.Case(body=body, media_type="application/json")
+            for body in world.creations.get(resource(operation.path), [])
+        ]
+    if "{id}" in operation.path:
+        body = {"body": {"version": 1}, "media_type": "application/json"}
+        return [
+            operation.Case(path_parameters={"id": pk}, **(body if len(operation.body) else {}))
+            for pk in world.ids(resource(operation.path))
+        ]
+    return [
+        operation.Case(query={parameter.name: value})
+        for parameter in operation.query
+        if "enum" not in parameter.definition["schema"]
+        for value in (
+            *world.ids(FILTERS.get(parameter.name, "")),
+            *EDGES.get(parameter.definition["schema"].get("type"), ()),
+        )
+    ]
+
+
+def strategy(operation: Any, mode: schemathesis.GenerationMode, world: fuzzing.World) -> Any:
+    """Generated requests; for a write with a body, also generated bodies sent to the
+    seeded records."""
+    generated = operation.as_strategy(generation_mode=mode)
+    ids = world.ids(resource(operation.path))
+    if "{id}" not in operation.path or not len(operation.body) or not ids:
+        return generated
+    aimed_at = st.sampled_from(ids).flatmap(
+        lambda pk: operation.as_strategy(generation_mode=mode, path_parameters={"id": pk})
+    )
+    return st.one_of(generated, aimed_at)
+
+
+def resource(path: str) -> str:
+    return path.split("/")[3]  # /api/v1/<resource>/…
+
+
+def routed(case: Any) -> bool:
+    pk = str((case.path_parameters or {}).get("id", "0"))
+    return pk.isascii() and pk.isdigit()
+
+
+def within_scope(case: Any, response: Any, *, who: str, world: fuzzing.World) -> None:
+    status, method = response.status_code, case.method.upper()
+    where = f"{method} {case.formatted_path} {case.query or ''} as {who} answered {status}"
+    assert world.hidden_canary not in response.text, f"{where}: another organisation's record"
+    if who == "outsider":
+        assert world.staff_canary not in response.text, f"{where}: a record of this NPM"
+    if not routed(case):
+        assert status == 404, where
+        return
+    pk = (case.path_parameters or {}).get("id")
+    records = resource(case.path)
+    named = case.body.get("assessment") if isinstance(case.body, dict) else None
+    if method not in permissions.SAFE_METHODS and who in READ_ONLY:
+        assert status == 403, f"{where}: a write was not refused"
+    elif named is not None and named in world.hidden["assessments"]:
+        assert status == 400, f"{where}: a write into another organisation's assessment"
+    elif pk is None and method == "GET" and who == "outsider" and status == 200:
+        assert response.json()["count"] == 0, f"{where}: a list that is not empty"
+    elif pk is not None and (who == "outsider" or int(pk) in world.hidden.get(records, [])):
+        # A write the role may not make is refused (403) before the id is looked at.
+        refusals = {404} if method == "GET" else {403, 404}
+        assert status in refusals, f"{where}: a hidden record was not 404"
+    elif pk is not None and method == "GET" and int(pk) in world.visible.get(records, []):
+        assert status == 200, f"{where}: a record in scope was not found"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known failure: an id that is not a number matches no API route, so Django "
+    "answers its HTML 404 page, not the JSON refusal the schema documents. The status is "
+    "right; the fix is a JSON handler404 for /api/ paths in habeas/urls.py.",
+)
+def test_it_refuses_an_id_that_is_not_a_number_in_json(personas: dict[str, User]) -> None:
+    with fuzzing.wsgi_app() as app:
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/schema/?format=json", app, headers=fuzzing.bearer(personas["head"])
+        )
+        case = schema.find_operation_by_label("GET /api/v1/places/{id}/").Case(
+            path_parameters={"id": "abc"}
+        )
+        case.call_and_validate(headers=fuzzing.bearer(personas["head"]), checks=CHECKS)
