@@ -3,8 +3,8 @@
 The schema is the one the app serves at `/api/schema/`; the requests go to Django's WSGI
 handler in-process, each with a real personal token (write scope) of the persona. Every
 operation gets generated requests, valid and invalid by the schema, and requests aimed
-at every seeded record (visible and hidden) and at the edges of its integer filters.
-Pass, for every response:
+at every seeded record (visible and hidden), at the edges of its filters, and valid
+creations (one naming another organisation's assessment). Pass, for every response:
 
 - no 5xx;
 - the status code is documented, the content type is, and the body matches its schema;
@@ -230,16 +230,20 @@ def within_scope(case: Any, response: Any, *, who: str, world: fuzzing.World) ->
 
 @pytest.mark.xfail(
     strict=True,
+    raises=BaseExceptionGroup,  # schemathesis's failed check, not any error
     reason="Known failure: an id that is not a number matches no API route, so Django "
     "answers its HTML 404 page, not the JSON refusal the schema documents. The status is "
     "right; the fix is a JSON handler404 for /api/ paths in habeas/urls.py.",
 )
-def test_it_refuses_an_id_that_is_not_a_number_in_json(personas: dict[str, User]) -> None:
+def test_it_refuses_an_id_that_is_not_a_number_in_json(make_user: Any) -> None:
+    head = make_user("head")
     with fuzzing.wsgi_app() as app:
         schema = schemathesis.openapi.from_wsgi(
-            "/api/schema/?format=json", app, headers=fuzzing.bearer(personas["head"])
+            "/api/schema/?format=json", app, headers=fuzzing.bearer(head)
         )
         case = schema.find_operation_by_label("GET /api/v1/places/{id}/").Case(
             path_parameters={"id": "abc"}
         )
-        case.call_and_validate(headers=fuzzing.bearer(personas["head"]), checks=CHECKS)
+        response = case.call(headers=fuzzing.bearer(head))
+    assert response.status_code == 404
+    case.validate_response(response, checks=[schemathesis.checks.content_type_conformance])
