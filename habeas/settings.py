@@ -69,6 +69,9 @@ if not SECRET_KEY:
 HABEAS_KEK_FILE = env_str(
     "HABEAS_KEK_FILE", "" if PRODUCTION else str(BASE_DIR / "var" / f"kek-{HABEAS_ENV}.key")
 )
+# Keys still accepted for unwrapping while `manage.py rotate_keys` moves every data key
+# to the current one; remove them once it has finished.
+HABEAS_KEK_PREVIOUS_FILES = env_list("HABEAS_KEK_PREVIOUS_FILES", [])
 if PRODUCTION:
     if not HABEAS_KEK_FILE or not Path(HABEAS_KEK_FILE).is_file():
         raise ImproperlyConfigured("HABEAS_KEK_FILE must name a readable key-encryption key file.")
@@ -102,6 +105,7 @@ INSTALLED_APPS = [
     "habeas.core",
     "habeas.accounts",
     "habeas.places",
+    "habeas.cases",
     "habeas.assessment",
     "habeas.api",
 ]
@@ -326,6 +330,13 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 HABEAS_UPLOAD_MAX_BYTES = env_int("HABEAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 HABEAS_IMPORT_MAX_BYTES = env_int("HABEAS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 90)
+
+# How long a closed confidential record is kept before `manage.py purge_expired`
+# crypto-erases it, in days after it was closed, per record kind (app_label.model).
+HABEAS_RETENTION_DAYS = {
+    "cases.case": env_int("HABEAS_RETENTION_CASES_DAYS", 10 * 365),
+    "cases.reprisalwatch": env_int("HABEAS_RETENTION_WATCHES_DAYS", 10 * 365),
+}
 
 # Background jobs: the database backend and `manage.py db_worker` (make run starts one).
 # Tests run jobs at once, in the same process.

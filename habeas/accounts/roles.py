@@ -45,6 +45,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessment.finalise": frozenset({R.HEAD}),
     "assessment.frameworks": frozenset({R.HEAD, R.DATA_OFFICER}),
     "assessment.organisations": frozenset({R.HEAD, R.ADMIN}),
+    # Confidential case files and reprisal watches (¶18, 25): the role only makes a
+    # person eligible; each record is seen only by those granted on it.
+    "cases.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
+    "cases.create": frozenset({R.HEAD, R.MONITOR, R.DOCTOR}),
+    "cases.identity": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT}),
+    "cases.medical": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT}),
+    "cases.grant_any": frozenset({R.HEAD}),
+    # The national register of allegations and proceedings (¶27) holds no identity.
+    "register.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER}),
+    "register.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "register.stats": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER, R.COMMS}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from habeas.assessment import api as assessment_api
+from habeas.cases import api_cases, api_register, api_watches
 from habeas.places import api as places_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -10,5 +11,8 @@ router.include_root_view = False
 router.include_format_suffixes = False
 places_api.register(router)
 assessment_api.register(router)
+api_cases.register(router)
+api_watches.register(router)
+api_register.register(router)
 
 urlpatterns = router.urls

@@ -141,3 +141,35 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name} ({self.status})"
+
+
+class DataKey(models.Model):
+    """One record's data key, stored only wrapped by the key-encryption key, which lives
+    outside the database (ARCHITECTURE.md rule 4; `habeas.core.crypto`)."""
+
+    class Purpose(models.TextChoices):
+        IDENTITY = "identity", _("Identities")
+        CONTENT = "content", _("Testimony and content")
+        BLIND_INDEX = "blind_index", _("Blind index")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    kek_id = models.CharField(max_length=16, db_index=True)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=models.Q(purpose="blind_index"),
+                name="datakey_one_blind_index_key",
+            )
+        ]
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} key {self.id}"
