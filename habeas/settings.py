@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "habeas.accounts",
     "habeas.places",
     "habeas.cases",
+    "habeas.visits",
     "habeas.assessment",
     "habeas.api",
 ]

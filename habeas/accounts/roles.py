@@ -45,6 +45,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assessment.finalise": frozenset({R.HEAD}),
     "assessment.frameworks": frozenset({R.HEAD, R.DATA_OFFICER}),
     "assessment.organisations": frozenset({R.HEAD, R.ADMIN}),
+    # Visits (¶11, 13–17, 25): planners see every visit; interviews are the team's.
+    "visits.view": STAFF - {R.ADMIN},
+    "visits.plan": frozenset({R.HEAD, R.MONITOR}),
+    "visits.record": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT}),
+    "visits.all_interviews": frozenset({R.HEAD}),
+    "visits.guidelines": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "visits.override": frozenset({R.HEAD}),
+    "visits.profiles": frozenset({R.HEAD, R.MONITOR, R.ADMIN}),
     # Confidential case files and reprisal watches (¶18, 25): the role only makes a
     # person eligible; each record is seen only by those granted on it.
     "cases.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
