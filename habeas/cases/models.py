@@ -649,7 +649,11 @@ class RegisterQuerySet(RestrictedQuerySet):
     """The register holds no identity; its entries are seen by those with the right."""
 
     def scope(self, user: Any, action: str) -> RestrictedQuerySet:
-        permission = {"view": "register.view", "change": "register.change"}.get(action)
+        permission = {
+            "view": "register.view",
+            "change": "register.change",
+            "stats": "register.stats",
+        }.get(action)
         return self if permission and roles.can(user, permission) else self.none()
 
 
