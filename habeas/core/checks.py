@@ -22,6 +22,9 @@ def habeas_deploy_checks(app_configs, **kwargs):
         errors.append(Error("No key-encryption key: set HABEAS_KEK_FILE.", id="habeas.E003"))
     elif kek_path.read_text(encoding="utf-8").strip() == settings.SECRET_KEY:
         errors.append(Error("The key-encryption key equals SECRET_KEY.", id="habeas.E004"))
+    if kek_path is not None and kek_path.is_file():
+        errors.extend(_malformed_keks([str(kek_path)]))
+    errors.extend(_malformed_keks(getattr(settings, "HABEAS_KEK_PREVIOUS_FILES", []) or []))
     if "habeas.core.csrf.CsrfMiddleware" not in settings.MIDDLEWARE:
         errors.append(Error("CSRF protection is not installed.", id="habeas.E007"))
     backend = settings.CACHES["default"]["BACKEND"]
@@ -33,4 +36,29 @@ def habeas_deploy_checks(app_configs, **kwargs):
         )
     if not settings.AXES_HANDLER.endswith("AxesDatabaseHandler") and backend.endswith("DummyCache"):
         errors.append(Error("Login throttling needs a shared store.", id="habeas.E006"))
+    return errors
+
+
+def _malformed_keks(paths: list[str]) -> list[Error]:
+    """Each key-encryption key file must hold 32 random bytes, base64-encoded (E008).
+
+    Read by the very function the encryption layer uses, so the two cannot disagree.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    from habeas.core.crypto import _read_kek
+
+    errors = []
+    for path in paths:
+        try:
+            _read_kek(path)
+        except (ImproperlyConfigured, OSError, UnicodeDecodeError):
+            errors.append(
+                Error(
+                    f"The key-encryption key file {path} does not hold 32 bytes in base64.",
+                    hint='Make one with: python3 -c "import base64, secrets; '
+                    'print(base64.b64encode(secrets.token_bytes(32)).decode())"',
+                    id="habeas.E008",
+                )
+            )
     return errors

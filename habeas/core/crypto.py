@@ -20,6 +20,7 @@ anyone, wherever a copy lies, once the KEK that wrapped older copies is retired 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -35,7 +36,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,10 @@ class CiphertextError(Exception):
 
 class KeyDestroyed(Exception):
     """The record's data key was destroyed (crypto-erasure): its content is gone."""
+
+
+class LegalHold(Exception):
+    """The record is under legal hold: it may not be erased until the hold is lifted."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,24 @@ def _read_kek(path: str) -> Kek:
 
 
 def _ensure_development_kek(path: str) -> None:
-    """Outside production a missing KEK file is created, so `make run` works at once."""
+    """Outside production a missing KEK file is created, so `make run` works at once.
+
+    The key is written to a private temporary file first and linked into place, so a
+    process starting at the same moment never reads a half-written key and two never
+    make two different keys: the second link fails and its key is thrown away.
+    """
     if settings.HABEAS_ENV == "production" or Path(path).exists():
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    draft = f"{path}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
 
 
 @lru_cache(maxsize=8)
@@ -149,14 +165,26 @@ def data_key_create(purpose: str) -> DataKey:
 
 
 def data_key_rewrap(data_key: DataKey) -> bool:
-    """Re-wrap one data key under the current KEK; False if it already was."""
+    """Re-wrap one data key under the current KEK; False if it already was, or if it was
+    destroyed or re-wrapped by someone else since it was read.
+
+    The row is written only if it still holds what was read: a key destroyed meanwhile
+    (crypto-erasure) is never brought back by a rotation that had read it before.
+    """
     kek, _ = keyring()
     if data_key.kek_id == kek.id or data_key.destroyed_at is not None:
         return False
+    old_kek_id, old_wrapped = data_key.kek_id, bytes(data_key.wrapped)
     key = unwrap(data_key)
-    _wrap(data_key, key, kek)
-    data_key.rotated_at = timezone.now()
-    data_key.save(update_fields=["kek_id", "wrapped", "rotated_at"])
+    fresh = DataKey(id=data_key.id, purpose=data_key.purpose)
+    _wrap(fresh, key, kek)
+    now = timezone.now()
+    updated = DataKey.objects.filter(
+        pk=data_key.pk, kek_id=old_kek_id, wrapped=old_wrapped, destroyed_at__isnull=True
+    ).update(kek_id=fresh.kek_id, wrapped=fresh.wrapped, rotated_at=now)
+    if not updated:
+        return False
+    data_key.kek_id, data_key.wrapped, data_key.rotated_at = fresh.kek_id, fresh.wrapped, now
     return True
 
 
@@ -185,20 +213,40 @@ def open_bytes(*, data_key: DataKey, obj: models.Model, field: str, blob: bytes)
 
 
 def normalise(value: str) -> str:
-    """Case, accents of compatibility forms and runs of spaces do not make a new person."""
-    text = unicodedata.normalize("NFKC", value).casefold()
+    """Case, accents of compatibility forms and runs of spaces do not make a new person.
+
+    NFKC again after case folding: folding can undo a composition ("ß" + accent folds to
+    "ss" + accent, which composes anew), and the result must be its own normal form, or
+    the same name typed two ways would get two fingerprints.
+    """
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1)
+_blind_index_keys: dict[str, bytes] = {}
+
+
 def _blind_index_key(kek_id: str) -> bytes:
+    """The blind-index key in the clear, kept in memory once it is known to be committed.
+
+    A key read or made inside a transaction that is later rolled back must not outlive it:
+    the process would go on fingerprinting with a key no other process has. So it is
+    remembered only when the transaction commits (at once outside a transaction).
+    """
+    cached = _blind_index_keys.get(kek_id)
+    if cached is not None:
+        return cached
     key = DataKey.objects.filter(purpose=DataKey.Purpose.BLIND_INDEX).first()
     if key is None:
-        with transaction.atomic():
-            key = DataKey.objects.select_for_update().filter(purpose="blind_index").first()
-            if key is None:
+        try:
+            with transaction.atomic():
                 key = data_key_create(DataKey.Purpose.BLIND_INDEX)
-    return unwrap(key)
+        except IntegrityError:
+            # Another process made it first (one blind-index key, by constraint).
+            key = DataKey.objects.get(purpose=DataKey.Purpose.BLIND_INDEX)
+    clear = unwrap(key)
+    transaction.on_commit(lambda: _blind_index_keys.__setitem__(kek_id, clear))
+    return clear
 
 
 def blind_index(value: str, *, domain: str) -> str:
@@ -218,7 +266,7 @@ def blind_index(value: str, *, domain: str) -> str:
 def reset_caches() -> None:
     """Forget cached keys (tests that swap the KEK or the database)."""
     _ring.cache_clear()
-    _blind_index_key.cache_clear()
+    _blind_index_keys.clear()
 
 
 # -- sealed fields on models ------------------------------------------------------
@@ -276,6 +324,19 @@ class SealedModel(models.Model):
     def sealed_fields(cls) -> list[SealedField]:
         return [f for f in cls._meta.concrete_fields if isinstance(f, SealedField)]
 
+    @classmethod
+    def blind_index_fields(cls) -> list[models.Field]:
+        """The record's blind indexes: by convention, non-editable `*_index` text fields.
+
+        Erasure blanks them too; a fingerprint left behind would still let whoever holds
+        the database and the KEK confirm a guessed name in an erased record.
+        """
+        return [
+            f
+            for f in cls._meta.concrete_fields
+            if isinstance(f, models.CharField) and f.name.endswith("_index") and not f.editable
+        ]
+
     def _data_key(self, kind: str, *, create: bool) -> DataKey | None:
         attr = f"{kind}_key"
         key = getattr(self, attr)
@@ -297,7 +358,7 @@ class SealedModel(models.Model):
     def seal(self, name: str, value: str | bytes | None) -> None:
         """Encrypt `value` into the sealed field `name` (empty values stay empty)."""
         field = self._field(name)
-        if value in (None, "", b""):
+        if not value:
             setattr(self, name, b"")
             return
         data = value.encode() if isinstance(value, str) else bytes(value)
@@ -328,14 +389,20 @@ class SealedModel(models.Model):
         return self.unseal_bytes(name, actor=actor).decode()
 
     def crypto_erase(self) -> None:
-        """Destroy the record's data keys and blank its ciphertext (the caller audits)."""
-        for kind in ("identity", "content"):
-            key = getattr(self, f"{kind}_key")
-            if key is not None:
-                data_key_destroy(key)
-        updates: dict[str, Any] = {f.name: b"" for f in self.sealed_fields()}
-        updates["erased_at"] = timezone.now()
-        type(self)._default_manager.filter(pk=self.pk).update(**updates)
+        """Destroy the record's data keys and blank its ciphertext and blind indexes, all
+        or nothing (the caller audits). A record under legal hold raises `LegalHold`."""
+        with transaction.atomic():
+            held = type(self)._default_manager.filter(pk=self.pk, legal_hold=True).exists()
+            if self.legal_hold or held:
+                raise LegalHold(str(self.pk))
+            for kind in ("identity", "content"):
+                key = getattr(self, f"{kind}_key")
+                if key is not None:
+                    data_key_destroy(key)
+            updates: dict[str, Any] = {f.name: b"" for f in self.sealed_fields()}
+            updates.update({f.name: "" for f in self.blind_index_fields()})
+            updates["erased_at"] = timezone.now()
+            type(self)._default_manager.filter(pk=self.pk).update(**updates)
         for name, value in updates.items():
             setattr(self, name, value)
 
