@@ -191,9 +191,13 @@ def case_update(*, actor: Any, case: Case, data: Mapping[str, Any], expected_ver
     if not Case.objects.restrict(actor, "change").filter(pk=case.pk).exists():
         raise PermissionDenied(_("You may not do this."))
     sealed = list(CASE_CONTENT_FIELDS)
+    plain: tuple[str, ...] = CASE_PLAIN_FIELDS
     if may_see_identity(actor, case):
         sealed += CASE_IDENTITY_FIELDS
-    values: dict[str, Any] = _plain(data, CASE_PLAIN_FIELDS)
+    else:
+        # Consent is the person's word on their identity: recorded by those who know it.
+        plain = tuple(name for name in CASE_PLAIN_FIELDS if not name.startswith("consent_"))
+    values: dict[str, Any] = _plain(data, plain)
     _check_consent(values)
     with _stale_guarded("cases.case.update", case, actor, expected_version):
         values.update(_sealed_values(case, data, sealed))
@@ -329,6 +333,16 @@ def lead_change(*, actor: Any, record: Case | ReprisalWatch, user: Any) -> None:
 # -- reprisal watches ---------------------------------------------------------------
 
 
+def _source_case(actor: Any, data: Mapping[str, Any]) -> Case | None:
+    """The case a watch comes from: only one the actor may see (no link to a hidden case)."""
+    case = data.get("source_case")
+    if case is None:
+        return None
+    if not Case.objects.restrict(actor, "view").filter(pk=case.pk).exists():
+        raise ValidationError({"source_case": _("Choose a case you are granted on.")})
+    return case
+
+
 def watch_create(*, actor: Any, data: Mapping[str, Any], place: Any) -> ReprisalWatch:
     """Put a person at risk under watch. Its creator leads it and is its first grantee."""
     require(actor, "cases.create")
@@ -342,7 +356,7 @@ def watch_create(*, actor: Any, data: Mapping[str, Any], place: Any) -> Reprisal
             lead=actor,
             place=place,
             opened_on=data.get("opened_on") or timezone.localdate(),
-            source_case=data.get("source_case"),
+            source_case=_source_case(actor, data),
             **values,
         )
         for name in (*WATCH_IDENTITY_FIELDS, *WATCH_CONTENT_FIELDS):
@@ -374,6 +388,8 @@ def watch_update(
     if may_see_identity(actor, watch):
         sealed += WATCH_IDENTITY_FIELDS
     values: dict[str, Any] = _plain(data, WATCH_PLAIN_FIELDS)
+    if "source_case" in data and getattr(data["source_case"], "pk", None) != watch.source_case_id:
+        values["source_case"] = _source_case(actor, data)
     with _stale_guarded("cases.watch.update", watch, actor, expected_version):
         values.update(_sealed_values(watch, data, sealed))
         if "identity" in values:
