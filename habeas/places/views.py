@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from habeas.accounts import roles
+from habeas.cases.selectors_watches import watches_at_place
 from habeas.core import access
 from habeas.core.errors import StaleEdit
 from habeas.core.htmx import render_page
@@ -220,6 +221,8 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_archive": roles.can(request.user, "places.archive"),
         "document_form": PlaceDocumentForm(),
         "population_form": PopulationRecordForm(),
+        # Reprisal watches here (¶25): only those the reader is granted on, else none.
+        "place_watches": watches_at_place(user=request.user, place=place),
         **tile_settings(),
     }
     return render(request, "places/detail.html", context)
