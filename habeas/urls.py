@@ -6,6 +6,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("habeas.accounts.urls")),
     path("places/", include("habeas.places.urls")),
+    path("visits/", include("habeas.visits.urls")),
     path("cases/", include("habeas.cases.urls")),
     path("assessment/", include("habeas.assessment.urls")),
     path("audit/", include("habeas.core.urls")),

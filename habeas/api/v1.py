@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from habeas.assessment import api as assessment_api
 from habeas.cases import api_cases, api_register, api_watches
 from habeas.places import api as places_api
+from habeas.visits import api_field, api_guidelines, api_visits
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -14,5 +15,8 @@ assessment_api.register(router)
 api_cases.register(router)
 api_watches.register(router)
 api_register.register(router)
+api_visits.register(router)
+api_guidelines.register(router)
+api_field.register(router)
 
 urlpatterns = router.urls

@@ -13,7 +13,7 @@ from habeas.cases.models import Case, CaseGrant, ReprisalWatch
 
 
 def _team(record: Case | ReprisalWatch) -> list[str]:
-    link = {"case": record} if isinstance(record, Case) else {"watch": record}
+    link: dict[str, Any] = {"case": record} if isinstance(record, Case) else {"watch": record}
     return list(
         CaseGrant.objects.filter(**link, user__is_active=True).values_list("user__email", flat=True)
     )

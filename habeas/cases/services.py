@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -60,7 +61,7 @@ NAME_DOMAIN = "person-name"
 
 
 def grant_of(user: Any, record: Case | ReprisalWatch) -> CaseGrant | None:
-    link = {"case": record} if isinstance(record, Case) else {"watch": record}
+    link: dict[str, Any] = {"case": record} if isinstance(record, Case) else {"watch": record}
     return CaseGrant.objects.filter(user=user, **link).first()
 
 
@@ -106,7 +107,7 @@ def _next_reference(model: type[Case] | type[ReprisalWatch], prefix: str) -> str
 
 
 def _grant_creator(*, actor: Any, record: Case | ReprisalWatch, reason: str) -> CaseGrant:
-    link = {"case": record} if isinstance(record, Case) else {"watch": record}
+    link: dict[str, Any] = {"case": record} if isinstance(record, Case) else {"watch": record}
     return CaseGrant.objects.create(
         user=actor,
         identity=roles.can(actor, "cases.identity"),
@@ -139,7 +140,7 @@ def _known_elsewhere(*, actor: Any, index: str, record: Case | ReprisalWatch) ->
         from habeas.cases import notices
 
         transaction.on_commit(
-            lambda other=other: notices.same_person(record_reference=record.reference, other=other)
+            functools.partial(notices.same_person, record_reference=record.reference, other=other)
         )
 
 
@@ -282,7 +283,7 @@ def grant_add(
         raise ValidationError(_("Say why this person needs to know."))
     identity = identity and roles.can(user, "cases.identity")
     medical = medical and roles.can(user, "cases.medical")
-    link = {"case": record} if isinstance(record, Case) else {"watch": record}
+    link: dict[str, Any] = {"case": record} if isinstance(record, Case) else {"watch": record}
     with transaction.atomic():
         grant, created = CaseGrant.objects.update_or_create(
             user=user,

@@ -21,8 +21,10 @@ def habeas(request: HttpRequest) -> dict:
         "perms_audit": roles.can(user, "audit.view"),
         "perms_places": roles.can(user, "places.view"),
         "perms_assessment": roles.can(user, "assessment.view"),
+        "perms_visits": roles.can(user, "visits.view"),
         "perms_cases": roles.can(user, "cases.view"),
-        "perms_register": roles.can(user, "register.view") or roles.can(user, "register.stats"),
+        "perms_register": roles.can(user, "register.view"),
+        "perms_register_stats": roles.can(user, "register.stats"),
         "fully_signed_in": bool(
             user is not None and user.is_authenticated and second_factor_ok(request)
         ),

@@ -30,8 +30,40 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail, for the auditor and the head: who did what, never content."""
     if not roles.can(request.user, "audit.view"):
         return page_not_found(request, None)
-    events = AuditEvent.objects.select_related(None).order_by("-id")[:200]
+    events = list(AuditEvent.objects.select_related(None).order_by("-id")[:200])
+    _veil_confidential(request.user, events)
     return render(request, "core/audit_list.html", {"events": events})
+
+
+# Records whose very existence is need-to-know: the trail shows who acted on one, and
+# when, but names the record only to those who may see it.
+CONFIDENTIAL_TYPES = (
+    "cases.case",
+    "cases.reprisalwatch",
+    "visits.interview",
+    "visits.registercheck",
+    "visits.photo",
+)
+
+
+def _veil_confidential(user: object, events: list[AuditEvent]) -> None:
+    from django.apps import apps
+
+    for label in CONFIDENTIAL_TYPES:
+        ids = {e.object_id for e in events if e.object_type == label}
+        if not ids:
+            continue
+        model = apps.get_model(label)
+        visible = {
+            str(pk)
+            for pk in model.objects.restrict(user, "view")
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        }
+        for event in events:
+            if event.object_type == label and event.object_id not in visible:
+                event.object_id = ""
+                event.veiled = True  # type: ignore[attr-defined]
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:

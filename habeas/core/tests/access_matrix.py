@@ -28,43 +28,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from habeas.core import access
 from habeas.core.models import AuditEvent
+from habeas.core.tests import matrix_cases, matrix_visits
+from habeas.core.tests.matrix_base import (  # noqa: F401 (re-exported to the tests)
+    ACCOUNTS,
+    ASSESSMENT,
+    EVERYONE,
+    EXTERNAL,
+    FRAMEWORK,
+    HOME_STAFF,
+    INVENTORY,
+    ORGANISATIONS,
+    OWN_TOKEN,
+    STRANGERS,
+    UPLOADER,
+    Record,
+)
 from habeas.core.tests.routes import SAMPLES
 
-# Everyone the matrix sends requests as: conftest's personas, a member of an assessing
-# body (the SPT) and a member of another NPM. Both members hold the head's role, the
-# strongest there is, so that only their organisation keeps them out.
-HOME_STAFF = frozenset(
-    {"head", "monitor", "doctor", "expert", "data_officer", "comms", "admin", "auditor"}
-)
-EXTERNAL = frozenset({"spt_member", "peer_member"})
-EVERYONE = HOME_STAFF | EXTERNAL | {"outsider"}
-# Who must get a plain 404 from any route whose first record they may not see.
-STRANGERS = frozenset({"outsider"}) | EXTERNAL
-
-# Who sees each kind of record in the world the matrix builds.
-INVENTORY = HOME_STAFF  # places, units, archive, authorities, regions (¶9): staff only
-UPLOADER = frozenset({"head"})  # an uploaded spreadsheet is its uploader's alone
-# The home NPM's self-assessment, shared with the SPT and with no one else.
-ASSESSMENT = (HOME_STAFF - {"admin"}) | {"spt_member"}
-# Frameworks are the published text of the SPT's tool: whoever takes part in
-# assessments reads them, members of other organisations included.
-FRAMEWORK = (HOME_STAFF - {"admin"}) | EXTERNAL
-ORGANISATIONS = HOME_STAFF  # who works for whom: this NPM's staff, never other bodies
-ACCOUNTS = frozenset({"admin"})
-OWN_TOKEN = frozenset({"head"})
-
-
-@dataclass(frozen=True)
-class Record:
-    """Which attribute of the `World` fills an argument, and who may see that record
-    (None: whoever sees the record it hangs under). `elsewhere` names a record of the same
-    kind that does not belong here (another place's unit, another assessment's
-    evidence…): in its place, the route must answer as for a missing record."""
-
-    attribute: str
-    audience: frozenset[str] | None = None
-    elsewhere: str = ""
-
+MATRIX_APPS = (matrix_cases, matrix_visits)
 
 RECORDS: dict[tuple[str, str], Record] = {
     ("places", "places/<pk>"): Record("place", INVENTORY),
@@ -115,6 +96,16 @@ EXCEPTIONS: dict[str, str] = {
         "habeas/accounts/tests cover forged and expired links"
     ),
 }
+
+# Records named by one route's argument, where the namespace-wide key above would name
+# another kind (a case's grant and a watch's grant are both `grants/<grant_pk>`).
+ROUTE_RECORDS: dict[tuple[str, str], Record] = {}
+
+# The apps that keep their own tables (habeas/core/tests/matrix_<app>.py) join here.
+for _app in MATRIX_APPS:
+    RECORDS.update(_app.RECORDS)
+    ROUTE_RECORDS.update(_app.ROUTE_RECORDS)
+    EXCEPTIONS.update(_app.EXCEPTIONS)
 
 # What a refused request may still leave in the audit trail: a stale edit's refusal
 # (SECURITY.md 22) or a read.
@@ -185,13 +176,20 @@ def id_routes() -> list[IdRoute]:
 
 
 def unknown_arguments(route: IdRoute) -> list[str]:
-    return [arg.key for arg in route.arguments if (route.namespace, arg.key) not in RECORDS]
+    return [
+        arg.key
+        for arg in route.arguments
+        if (route.namespace, arg.key) not in RECORDS and (route.name, arg.name) not in ROUTE_RECORDS
+    ]
 
 
 def attributes_named(route: IdRoute) -> set[str]:
     """The `World` attributes the route's known arguments are filled from."""
-    keys = [(route.namespace, argument.key) for argument in route.arguments]
-    return {RECORDS[key].attribute for key in keys if key in RECORDS}
+    return {
+        record_of(route, argument).attribute
+        for argument in route.arguments
+        if not unknown_arguments(IdRoute(route.name, route.namespace, route.pattern, (argument,)))
+    }
 
 
 def audiences(route: IdRoute) -> list[frozenset[str]]:
@@ -216,7 +214,9 @@ def hidden_arguments(route: IdRoute, persona: str) -> tuple[str, ...]:
 
 
 def record_of(route: IdRoute, argument: Argument) -> Record:
-    return RECORDS[(route.namespace, argument.key)]
+    return (
+        ROUTE_RECORDS.get((route.name, argument.name)) or RECORDS[(route.namespace, argument.key)]
+    )
 
 
 def path(
@@ -297,7 +297,7 @@ def send(
 
 # Snapshots ------------------------------------------------
 
-SNAPSHOT_APPS = ("places", "assessment", "accounts", "core", "otp_totp")
+SNAPSHOT_APPS = ("places", "assessment", "accounts", "core", "otp_totp", "cases", "visits")
 NOT_DOMAIN = {"core.auditevent", "core.audithead"}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,12 @@ from habeas.assessment.tests.factories import (
     HomeOrganisationFactory,
     OrganisationFactory,
 )
+from habeas.core.tests import matrix_cases, matrix_visits
 from habeas.places import importing, reconcile
 from habeas.places import services as place_services
 from habeas.places.tests.factories import PlaceFactory
+
+MATRIX_APPS = (matrix_cases, matrix_visits)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PLACES_CSV = (
@@ -71,6 +74,14 @@ class World:
     assessment_import: Any = None
     export_json: bytes = b""
     framework_version: Any = None
+    # Records of the apps that keep their own tables (matrix_<app>.py), by attribute.
+    records: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        records = self.__dict__.get("records") or {}
+        if name in records:
+            return records[name]
+        raise AttributeError(name)
 
 
 INVENTORY_RECORDS = {"place", "unit", "document", "authority", "region", "places_import"}
@@ -102,6 +113,12 @@ def build_world(
     if needs & INVENTORY_RECORDS:
         records.update(_inventory(head))
         elsewhere.update(_inventory_elsewhere(head, records))
+    app_records: dict[str, Any] = {}
+    for app in MATRIX_APPS:
+        if needs & app.RECORD_NAMES:
+            built, foreign = app.build(people, make_user, needs)
+            app_records.update(built)
+            elsewhere.update(foreign)
     if needs & ASSESSMENT_RECORDS:
         records.update(_assessment(head, "Matrix self-assessment"))
         services.assessment_share(actor=head, assessment=records["assessment"], organisation=spt)
@@ -115,6 +132,7 @@ def build_world(
         account=make_user("monitor", "account@npm.test"),
         token=_token(head),
         elsewhere=elsewhere,
+        records=app_records,
         **records,
     )
     # Payloads carry the versions the records have now, after every service above ran.
@@ -387,3 +405,9 @@ NO_CHANGE: dict[str, str] = {
 def payload(route_name: str, world: World) -> dict[str, Any]:
     build = PAYLOADS.get(route_name)
     return build(world) if build else {}
+
+
+for _app in MATRIX_APPS:
+    PAYLOADS.update(_app.PAYLOADS)
+    WRITERS.update(_app.WRITERS)
+    NO_CHANGE.update(_app.NO_CHANGE)
