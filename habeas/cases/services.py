@@ -223,6 +223,9 @@ def case_update(*, actor: Any, case: Case, data: Mapping[str, Any], expected_ver
 def case_close(*, actor: Any, case: Case) -> Case:
     if not Case.objects.restrict(actor, "change").filter(pk=case.pk).exists():
         raise PermissionDenied(_("You may not do this."))
+    if case.status == Case.Status.CLOSED:
+        # Closing again would move the date it was closed and log a close that did not happen.
+        raise ValidationError(_("This case is already closed."))
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             status=Case.Status.CLOSED, closed_at=timezone.now(), version=case.version + 1
@@ -235,6 +238,8 @@ def case_close(*, actor: Any, case: Case) -> Case:
 def case_reopen(*, actor: Any, case: Case) -> Case:
     if not Case.objects.restrict(actor, "change").filter(pk=case.pk).exists():
         raise PermissionDenied(_("You may not do this."))
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError(_("This case is not closed."))
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             status=Case.Status.OPEN, closed_at=None, version=case.version + 1

@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "cases.referral.send": gettext_lazy("recorded a referral as sent"),
     "cases.referral.outcome": gettext_lazy("recorded a referral's outcome"),
     "cases.checklist.mark": gettext_lazy("updated the reprisal checklist"),
+    "cases.investigation.request": gettext_lazy("recorded an investigation requested"),
+    "cases.investigation.outcome": gettext_lazy("recorded an investigation's outcome"),
     "cases.same_person_flagged": gettext_lazy("flagged the same person in a new record"),
     "crypto.integrity_failure": gettext_lazy("hit a tampered value"),
 }
@@ -311,8 +313,12 @@ def case_edit(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @require_POST
 def case_close(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id, "change")
-    services.case_close(actor=request.user, case=case)
-    messages.success(request, _("The case is closed."))
+    try:
+        services.case_close(actor=request.user, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The case is closed."))
     return redirect("cases:case_detail", case_id=case.pk)
 
 
@@ -320,8 +326,12 @@ def case_close(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @require_POST
 def case_reopen(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case(request, case_id, "change")
-    services.case_reopen(actor=request.user, case=case)
-    messages.success(request, _("The case is open again."))
+    try:
+        services.case_reopen(actor=request.user, case=case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The case is open again."))
     return redirect("cases:case_detail", case_id=case.pk)
 
 
