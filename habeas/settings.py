@@ -295,6 +295,18 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "habeas.assessment.models.ActionItem.Status",
         "CriterionKindEnum": "habeas.assessment.models.Criterion.Kind",
         "EvidenceKindEnum": "habeas.assessment.models.Evidence.Kind",
+        "CaseKindEnum": "habeas.cases.models.Case.Kind",
+        "CaseStatusEnum": "habeas.cases.models.Case.Status",
+        "CaseSourceEnum": "habeas.cases.models.Case.Source",
+        "VisitKindEnum": "habeas.visits.models.Visit.Kind",
+        "InterviewKindEnum": "habeas.visits.models.Interview.Kind",
+        "FindingKindEnum": "habeas.visits.models.Finding.Kind",
+        "DifficultyKindEnum": "habeas.visits.models.Difficulty.Kind",
+        "FindingEvidenceSourceEnum": "habeas.visits.models.Evidence.Source",
+        "GuidelineStatusEnum": "habeas.visits.models.Guideline.Status",
+        "GuidelineItemKindEnum": "habeas.visits.models.GuidelineItem.Kind",
+        "RegisterKindEnum": "habeas.visits.models.RegisterKind",
+        "ThemeEnum": "habeas.visits.models.Theme",
     },
 }
 

@@ -95,7 +95,7 @@ def _readable_routes():
 def _queries() -> list[tuple[str, str]]:
     """Query strings searching for the canaries, each with the term a page may echo back
     in its search box (that echo is the reader's own typing, not a leak)."""
-    terms = ["Canary", VICTIM, PSEUDONYM, "C-"]
+    terms = [VICTIM, PSEUDONYM]
     return [("", "")] + [
         ("?" + urlencode({"q": term, "search": term, "term": term, "format": "csv"}), term)
         for term in terms
