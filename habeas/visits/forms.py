@@ -60,6 +60,7 @@ def visiting_staff() -> Any:
     return (
         User.objects.filter(is_active=True, role__in=roles.PERMISSIONS["visits.record"])
         .exclude(role=roles.Role.EXPERT)
+        .exclude(assessment_membership__organisation__is_home=False)
         .order_by("full_name", "email")
     )
 

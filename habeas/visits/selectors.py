@@ -111,12 +111,14 @@ def may_see_private_profile(viewer: Any, person: Any) -> bool:
 
 
 def people(*, user: Any) -> QuerySet[User]:
-    """People who may be put on a team: visiting staff and anyone with a team profile."""
+    """People who may be put on a team: visiting staff and anyone with a team profile;
+    never members of another organisation (the SPT, a peer NPM), whatever their role."""
     if not may_see_people(user):
         return User.objects.none()
     return (
         User.objects.filter(is_active=True)
         .filter(Q(role__in=VISITING_ROLES) | Q(team_profile__isnull=False))
+        .exclude(assessment_membership__organisation__is_home=False)
         .select_related("team_profile")
         .order_by("full_name", "email")
     )
