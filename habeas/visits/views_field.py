@@ -49,6 +49,7 @@ from habeas.visits.models import (
     Interview,
     Photo,
     RegisterCheck,
+    Standard,
     UrgentDraft,
     Visit,
 )
@@ -440,6 +441,7 @@ def _finding_context(
         finding=finding,
         evidence=evidence,
         explained=triangulation.explain(finding),
+        standards=[label for value, label in Standard.choices if value in finding.standards],
         evidence_form=form,
         evidence_rows=form_rows(form) if form is not None else [],
     )
