@@ -344,7 +344,7 @@ def test_it_lets_a_monitor_prepare_carry_out_and_close_a_visit(
     refused = page.get_by_role("alert").filter(has_text="The visit could not move:")
     expect(refused).to_contain_text("The unit “Ward C” was not seen and no reason is recorded.")
     expect(refused).to_contain_text(
-        "Ward A: 1 sensitive interview(s) need 4 private interviews in the unit; 1 held, "
+        "Ward A: 1 sensitive interview needs 4 private interviews in the unit; 1 held, "
         "3 more needed."
     )
     expect(refused).to_contain_text("No debrief with the management is recorded.")
@@ -355,7 +355,7 @@ def test_it_lets_a_monitor_prepare_carry_out_and_close_a_visit(
     for _cover in range(3):
         record_interview(page, unit="Ward A", notes="Spoke of meals and visiting hours.")
     expect(page.locator(".anonymity")).to_contain_text(
-        "Ward A: 1 sensitive interview(s) covered by 4 private interviews (4 needed)."
+        "Ward A: 1 sensitive interview covered by 4 private interviews (4 needed)."
     )
 
     # And record why Ward C was not seen

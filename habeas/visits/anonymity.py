@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from habeas.places.models import Unit
 from habeas.visits.models import Interview, UnitCoverage, Visit
@@ -93,9 +94,12 @@ def anonymity_status(visit: Visit) -> list[AnonymityItem]:
                     people=None,
                     too_small=False,
                     satisfied=False,
-                    message=_(
-                        "%(count)d sensitive interview(s) have no unit: record the unit so "
-                        "that the cover of the source can be checked."
+                    message=ngettext(
+                        "%(count)d sensitive interview has no unit: record the unit so "
+                        "that the cover of the source can be checked.",
+                        "%(count)d sensitive interviews have no unit: record the unit so "
+                        "that the cover of the sources can be checked.",
+                        s,
                     )
                     % {"count": s},
                 )
@@ -111,21 +115,32 @@ def anonymity_status(visit: Visit) -> list[AnonymityItem]:
                 "not using the information or protecting it otherwise."
             ) % {"unit": unit.name, "people": people}
         elif unreachable:
-            message = _(
+            message = ngettext(
                 "%(unit)s held %(people)d people, fewer than the %(required)d private "
-                "interviews needed to cover %(sensitive)d sensitive interview(s): the "
+                "interviews needed to cover %(sensitive)d sensitive interview: the "
+                "source cannot be hidden there; consider not using the information or "
+                "protecting it otherwise.",
+                "%(unit)s held %(people)d people, fewer than the %(required)d private "
+                "interviews needed to cover %(sensitive)d sensitive interviews: the "
                 "sources cannot all be hidden there; consider not using the information or "
-                "protecting it otherwise."
+                "protecting it otherwise.",
+                s,
             ) % {"unit": unit.name, "people": people, "required": required, "sensitive": s}
         elif ok:
-            message = _(
-                "%(unit)s: %(sensitive)d sensitive interview(s) covered by %(private)d "
-                "private interviews (%(required)d needed)."
+            message = ngettext(
+                "%(unit)s: %(sensitive)d sensitive interview covered by %(private)d "
+                "private interviews (%(required)d needed).",
+                "%(unit)s: %(sensitive)d sensitive interviews covered by %(private)d "
+                "private interviews (%(required)d needed).",
+                s,
             ) % {"unit": unit.name, "sensitive": s, "private": p, "required": required}
         else:
-            message = _(
-                "%(unit)s: %(sensitive)d sensitive interview(s) need %(required)d private "
-                "interviews in the unit; %(private)d held, %(missing)d more needed."
+            message = ngettext(
+                "%(unit)s: %(sensitive)d sensitive interview needs %(required)d private "
+                "interviews in the unit; %(private)d held, %(missing)d more needed.",
+                "%(unit)s: %(sensitive)d sensitive interviews need %(required)d private "
+                "interviews in the unit; %(private)d held, %(missing)d more needed.",
+                s,
             ) % {
                 "unit": unit.name,
                 "sensitive": s,
