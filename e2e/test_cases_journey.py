@@ -195,6 +195,7 @@ def test_a_doctor_records_documents_and_refers_an_allegation_within_the_consent(
     for element in ("Identity of the victim", "Account of the acts", "Medical documentation"):
         expect(withheld).to_contain_text(f"{element}: {no_spt}")
     expect(page.get_by_role("region", name="Included")).not_to_contain_text("Account of the acts")
+    expect(page.get_by_role("button", name="Draft the referral")).to_have_count(0)
 
     # When they go back to the prosecutor's referral and record it as sent today
     page.goto(prosecutor_referral)

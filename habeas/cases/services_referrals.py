@@ -147,7 +147,13 @@ def referral_preview(*, actor: Any, case: Case, recipient_kind: str) -> Referral
     if recipient_kind not in Recipient.values:
         raise ValidationError({"recipient_kind": _("Choose who the referral goes to.")})
     preview = ReferralPreview(recipient_kind=recipient_kind)
-    facts_refusal = "" if case.consent_use else Withheld.NO_USE
+    # Even the bare facts (place, dates) can point at a person in a small place: a body
+    # the person did not agree to hear from gets nothing at all.
+    facts_refusal = ""
+    if not case.consent_use:
+        facts_refusal = Withheld.NO_USE
+    elif recipient_kind not in (case.consent_recipients or []):
+        facts_refusal = Withheld.NO_RECIPIENT
     preview.lines.append(_line(FACTS, facts_refusal, recipient_kind))
     for element in Element.values:
         refusal = _element_refusal(
@@ -282,9 +288,13 @@ def referral_create(
     """A draft referral: its sealed body holds the included elements only."""
     _require_change(actor, case)
     preview = referral_preview(actor=actor, case=case, recipient_kind=recipient_kind)
-    if not preview.allowed:
+    if not case.consent_use:
         raise ValidationError(
             _("Nothing can be referred: the person did not consent to the NPM using it.")
+        )
+    if not preview.allowed:
+        raise ValidationError(
+            _("Nothing can be referred: the person did not consent to transmission to this body.")
         )
     if recipient_authority is not None and not (
         Authority.objects.restrict(actor, "view").filter(pk=recipient_authority.pk).exists()

@@ -69,15 +69,18 @@ def test_it_withholds_each_element_not_consented_with_the_reason(personas):
     assert identity.reason == "No consent to transmit the identity of the victim."
 
 
-def test_it_withholds_all_but_the_bare_facts_from_a_recipient_not_consented(personas):
+def test_it_sends_nothing_at_all_to_a_recipient_not_consented(personas):
+    """Even the bare facts (place, dates) can point at a person in a small place."""
     doctor = personas["doctor"]
     case = make_case(doctor, consent_elements=ALL_ELEMENTS, consent_recipients=["prosecutor"])
     reasons, result = preview(doctor, case, Recipient.SPT)
-    assert reasons[FACTS] == ""
-    assert all(reasons[element] == Withheld.NO_RECIPIENT for element in ALL_ELEMENTS)
+    assert set(reasons.values()) == {Withheld.NO_RECIPIENT} and not result.allowed
     assert result.withheld[0].reason == (
         "No consent to transmit to the UN Subcommittee on Prevention of Torture."
     )
+    with pytest.raises(ValidationError):
+        services_referrals.referral_create(actor=doctor, case=case, recipient_kind=Recipient.SPT)
+    assert not Referral.objects.exists()
 
 
 def test_it_refers_nothing_without_consent_to_use(personas):
