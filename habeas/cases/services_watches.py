@@ -103,6 +103,43 @@ def watch_transfer(
     return transfer
 
 
+# -- closing ------------------------------------------------------------------------
+
+
+def watch_close(*, actor: Any, watch: ReprisalWatch) -> ReprisalWatch:
+    """The risk has passed (released, or no reprisal for a long time): close the watch.
+    Its retention period runs from now (`purge_expired`)."""
+    _require_change(actor, watch)
+    if watch.status == ReprisalWatch.Status.CLOSED:
+        raise ValidationError(_("The watch is already closed."))
+    with transaction.atomic():
+        ReprisalWatch.objects.filter(pk=watch.pk).update(
+            status=ReprisalWatch.Status.CLOSED,
+            closed_at=timezone.now(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        watch.refresh_from_db()
+        audit.record(actor=actor, action="cases.watch.close", obj=watch)
+    return watch
+
+
+def watch_reopen(*, actor: Any, watch: ReprisalWatch) -> ReprisalWatch:
+    _require_change(actor, watch)
+    if watch.status != ReprisalWatch.Status.CLOSED:
+        raise ValidationError(_("The watch is not closed."))
+    with transaction.atomic():
+        ReprisalWatch.objects.filter(pk=watch.pk).update(
+            status=ReprisalWatch.Status.ACTIVE,
+            closed_at=None,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        watch.refresh_from_db()
+        audit.record(actor=actor, action="cases.watch.reopen", obj=watch)
+    return watch
+
+
 # -- checks -------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("watches/<uuid:watch_id>/", views.watch_detail, name="watch_detail"),
     path("watches/<uuid:watch_id>/edit/", views.watch_edit, name="watch_edit"),
     path("watches/<uuid:watch_id>/transfer/", views.watch_transfer, name="watch_transfer"),
+    path("watches/<uuid:watch_id>/close/", views.watch_close, name="watch_close"),
+    path("watches/<uuid:watch_id>/reopen/", views.watch_reopen, name="watch_reopen"),
     path("watches/<uuid:watch_id>/checks/new/", views.watch_check_add, name="watch_check_add"),
     path(
         "watches/<uuid:watch_id>/checks/<uuid:check_id>/record/",

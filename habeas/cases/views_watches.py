@@ -265,6 +265,35 @@ def watch_transfer(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
 
 
 @access.verified
+@require_POST
+def watch_close(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
+    return _open_or_close(
+        request, watch_id, services_watches.watch_close, _("The watch was closed.")
+    )
+
+
+@access.verified
+@require_POST
+def watch_reopen(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
+    return _open_or_close(
+        request, watch_id, services_watches.watch_reopen, _("The watch was reopened.")
+    )
+
+
+def _open_or_close(
+    request: HttpRequest, watch_id: uuid.UUID, service: Any, done: str
+) -> HttpResponse:
+    watch = watch_or_404(request, watch_id, "change")
+    try:
+        service(actor=request.user, watch=watch)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(_detail(watch))
+
+
+@access.verified
 @require_http_methods(["GET", "POST"])
 def watch_check_add(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
     watch = watch_or_404(request, watch_id, "change")

@@ -258,3 +258,24 @@ def test_it_refuses_to_link_a_watch_to_a_case_its_author_cannot_see(personas):
     with pytest.raises(ValidationError):
         make_watch(personas["head"], source_case=hidden)
     assert not ReprisalWatch.objects.exists()
+
+
+def test_a_watch_closes_once_reopens_once_and_both_are_audited(personas):
+    doctor, head = personas["doctor"], personas["head"]
+    watch = make_watch(doctor)
+
+    with pytest.raises(PermissionDenied):
+        services_watches.watch_close(actor=head, watch=watch)
+    services_watches.watch_close(actor=doctor, watch=watch)
+    with pytest.raises(ValidationError):
+        services_watches.watch_close(actor=doctor, watch=watch)
+    assert ReprisalWatch.objects.get(pk=watch.pk).closed_at is not None
+    services_watches.watch_reopen(actor=doctor, watch=watch)
+    with pytest.raises(ValidationError):
+        services_watches.watch_reopen(actor=doctor, watch=watch)
+
+    reopened = ReprisalWatch.objects.get(pk=watch.pk)
+    assert reopened.status == "active" and reopened.closed_at is None
+    actions = AuditEvent.objects.filter(object_id=str(watch.pk)).values_list("action", flat=True)
+    assert list(actions).count("cases.watch.close") == 1
+    assert list(actions).count("cases.watch.reopen") == 1

@@ -463,9 +463,12 @@ WRITERS: dict[str, str] = {
         "cases:watch_lead_change",
         "cases:watch_reprisal_report",
         "cases:watch_transfer",
+        "cases:watch_close",
+        "cases:watch_reopen",
     )
 }
 # Route name -> why its writer's POST changes nothing in this world.
 NO_CHANGE: dict[str, str] = {
     "cases:case_reopen": "the world's case is referred, not closed; only a closed case reopens",
+    "cases:watch_reopen": "the world's watch is active; only a closed watch reopens",
 }
