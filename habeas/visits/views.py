@@ -163,6 +163,7 @@ def _detail_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[st
         "team_report": check_team(visit) if can_plan else None,
         "my_assignment": mine,
         "can_plan": can_plan,
+        "can_record": Visit.objects.restrict(user, "change").filter(pk=visit.pk).exists(),
         "field_summary": field_summary_template(),
         "briefing_url": briefing_url(visit),
         "history": selectors.state_history(visit),
