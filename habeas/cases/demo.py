@@ -302,6 +302,7 @@ CHECK_NOTES = {
 # fmt: on
 REGISTER_SIZE = {"small": 64, "national": 420, "large": 420}
 REGISTER_YEARS = 6
+TORTURE_EVERY = 24  # one entry in so many is prosecuted as torture
 # Where allegations come from, by category of place.
 REGISTER_MIX = (
     ("police-custody", 55),
@@ -313,8 +314,8 @@ REGISTER_MIX = (
     ("social-care", 2),
     ("court-cells", 2),
 )
+# The offences prosecutions are brought under instead of torture, by weight.
 LESSER_MIX = (
-    (RegisterEntry.Classification.TORTURE, 8),
     (RegisterEntry.Classification.CRUEL, 10),
     (RegisterEntry.Classification.ABUSE_OF_OFFICE, 32),
     (RegisterEntry.Classification.BODILY_HARM, 40),
@@ -791,7 +792,8 @@ class _Cases:
                 if actor is officer:
                     case = None
             place = case.place if case is not None and case.place else rng.choice(places)
-            data = self._proceedings(rng, case)
+            # A few prosecutions under the offence of torture itself, among many lesser ones.
+            data = self._proceedings(rng, case, torture=index % TORTURE_EVERY == 5)
             if rng.random() < 0.2 and case is None:
                 data.update(
                     {"agency": place.authority, "category": place.category, "region": place.region}
@@ -815,21 +817,25 @@ class _Cases:
                 found.extend(rng.choice(rows) for _ in range(weight))
         return found or list(Place.objects.order_by("pk")[:10])
 
-    def _proceedings(self, rng: random.Random, case: Case | None) -> dict[str, Any]:
+    def _proceedings(
+        self, rng: random.Random, case: Case | None, *, torture: bool = False
+    ) -> dict[str, Any]:
         """One allegation's path through complaint, investigation, prosecution, decision."""
         today = self.today
         C, Out, Sn = RegisterEntry.Classification, RegisterEntry.Outcome, RegisterEntry.Sanction
         if case is not None and case.occurred_on:
             alleged = case.occurred_on
+        elif torture:  # old enough for the prosecution to have been brought
+            alleged = today - dt.timedelta(days=rng.randint(3 * 365, REGISTER_YEARS * 365))
         else:
             alleged = today - dt.timedelta(days=rng.randint(20, REGISTER_YEARS * 365))
         late = rng.random() < 0.15
-        complaint = alleged + dt.timedelta(
-            days=rng.randint(60, 300) if late else rng.randint(0, 45)
+        complaint = min(
+            today, alleged + dt.timedelta(days=rng.randint(60, 300) if late else rng.randint(0, 45))
         )
         stages: dict[str, dt.date] = {"alleged_on": alleged, "complaint_on": complaint}
-        investigated = rng.random() < 0.72
-        prosecuted = investigated and rng.random() < 0.33
+        investigated = torture or rng.random() < 0.72
+        prosecuted = torture or (investigated and rng.random() < 0.4)
         decided = rng.random() < (0.8 if prosecuted else 0.55)
         last = complaint
         if investigated:
@@ -848,9 +854,9 @@ class _Cases:
                 stages.pop(name, None)
         classification, outcome, sanction = C.NONE, Out.PENDING, Sn.NONE
         if "prosecution_on" in stages:
-            classification = _weighted(rng, LESSER_MIX)
+            classification = C.TORTURE if torture else _weighted(rng, LESSER_MIX)
         elif "investigation_on" in stages and rng.random() < 0.5:
-            classification = _weighted(rng, LESSER_MIX[2:])
+            classification = _weighted(rng, LESSER_MIX[1:])
         if "decision_on" in stages:
             if "prosecution_on" in stages:
                 outcome = Out.CONVICTED if rng.random() < 0.45 else Out.ACQUITTED

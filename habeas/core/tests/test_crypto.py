@@ -455,7 +455,7 @@ def test_case_and_spacing_never_make_a_new_person(keks, text):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_blind_index_key_made_in_a_rolled_back_transaction_is_not_kept(keks):
     """The process must not go on fingerprinting with a key that never reached the database."""
 

@@ -593,7 +593,7 @@ def _through_http(client: Client, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 # -- the tests ------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_plaintext_at_rest(at_rest, personas, client_for, monkeypatch):
     actor = personas["head"]
     planter = Planter(actor)
@@ -616,7 +616,7 @@ def test_no_plaintext_at_rest(at_rest, personas, client_for, monkeypatch):
     assert at_rest.logs.records, "the log capture saw nothing: it would miss a leak"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_place_scanned_catches_a_plaintext_canary(at_rest, personas, client_for):
     planted = {
         where: new_canary(i)

@@ -80,7 +80,7 @@ def _run(*options: str) -> tuple[str, AuditEvent]:
     return out.getvalue(), AuditEvent.objects.filter(action="crypto.rotate_keys").latest("id")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killed_midway_and_run_again_it_finishes_and_nothing_is_ever_unreadable(
     keks, personas, tmp_path
 ):

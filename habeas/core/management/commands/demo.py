@@ -7,21 +7,26 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.test.utils import override_settings
 
 from habeas.accounts.demo import DEMO_PASSWORD
 from habeas.accounts.roles import Role
 from habeas.assessment.demo import SPT_EMAIL, AssessmentDemoSummary, demo_load_assessments
+from habeas.cases.demo import CasesDemoSummary, demo_load_cases
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
+from habeas.visits.demo import VisitsDemoSummary, demo_load_visits
 
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
+HELD_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
 class Command(BaseCommand):
     help = (
         "Build a fictional country's NPM: regions, authorities, places of detention with "
-        "their units and population, and one staff account per role. The same seed "
-        "always builds the same data."
+        "their units and population, one staff account per role, five years of visits, "
+        "case files, reprisal watches and the register of allegations. The same seed always "
+        "builds the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,9 +46,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Building the demo NPM ({scale}, seed {seed})…")
         try:
-            with transaction.atomic():
+            # The notices the services send (to fictional addresses) stay in memory, and the
+            # thousands of writes are not each logged as at DEBUG.
+            with override_settings(EMAIL_BACKEND=HELD_MAIL, DEBUG=False), transaction.atomic():
                 summary = demo_load(scale=scale, seed=seed)
                 assessments = demo_load_assessments(seed=seed)
+                visits = demo_load_visits(scale=scale, seed=seed)
+                cases = demo_load_cases(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -51,6 +60,31 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self._report(summary)
         self._report_assessments(assessments)
+        self._report_visits(visits)
+        self._report_cases(cases)
+
+    def _report_visits(self, summary: VisitsDemoSummary) -> None:
+        write = self.stdout.write
+        states = ", ".join(
+            f"{count} {state.replace('_', ' ')}" for state, count in sorted(summary.states.items())
+        )
+        write(
+            f"Visits: {summary.visits} at {summary.places} places over five years ({states}), "
+            f"{summary.interviews} interviews, {summary.findings} findings "
+            f"({summary.seconds:.1f} s)."
+        )
+        if summary.staff_created:
+            write("Visiting staff added to the demo (same password):")
+            for email in summary.staff_created:
+                write(f"  {email}")
+
+    def _report_cases(self, summary: CasesDemoSummary) -> None:
+        self.stdout.write(
+            f"Case files: {summary.cases} (the head is granted on {summary.cases_head_granted}), "
+            f"{summary.examinations} medical examinations, {summary.referrals} referrals, "
+            f"{summary.watches} reprisal watches, {summary.register_entries} register entries "
+            f"({summary.seconds:.1f} s)."
+        )
 
     def _report_assessments(self, summary: AssessmentDemoSummary) -> None:
         write = self.stdout.write
