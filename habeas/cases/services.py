@@ -336,6 +336,35 @@ def lead_change(*, actor: Any, record: Case | ReprisalWatch, user: Any) -> None:
         audit.record(actor=actor, action="cases.lead.change", obj=record, detail={"user": user.pk})
 
 
+def legal_hold_set(
+    *, actor: Any, record: Case | ReprisalWatch, hold: bool, reason: str
+) -> Case | ReprisalWatch:
+    """Put a record under legal hold, or lift it: a held record is never erased by
+    `purge_expired`, whatever its age (an investigation or a trial may need it). Only
+    the lead or a granted head may, with a reason; both are audited."""
+    model = type(record)
+    if not model.objects.restrict(actor, "grant").filter(pk=record.pk).exists():
+        raise PermissionDenied(_("You may not do this."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the hold is placed or lifted."))
+    if record.legal_hold == hold:
+        raise ValidationError(
+            _("The record is already under legal hold.") if hold else _("The record is not held.")
+        )
+    with transaction.atomic():
+        model.objects.filter(pk=record.pk).update(
+            legal_hold=hold, version=record.version + 1, updated_at=timezone.now()
+        )
+        record.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="cases.legal_hold.set" if hold else "cases.legal_hold.lift",
+            obj=record,
+            detail={"reason_length": len(reason.strip())},
+        )
+    return record
+
+
 # -- reprisal watches ---------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{CASE}edit/", views.case_edit, name="case_edit"),
     path(f"{CASE}close/", views.case_close, name="case_close"),
     path(f"{CASE}reopen/", views.case_reopen, name="case_reopen"),
+    path(f"{CASE}legal-hold/", views.case_legal_hold, name="case_legal_hold"),
     path(f"{CASE}grants/", views.case_grants, name="case_grants"),
     path(
         f"{CASE}grants/<int:grant_pk>/remove/",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("watches/<uuid:watch_id>/edit/", views.watch_edit, name="watch_edit"),
     path("watches/<uuid:watch_id>/transfer/", views.watch_transfer, name="watch_transfer"),
     path("watches/<uuid:watch_id>/close/", views.watch_close, name="watch_close"),
+    path("watches/<uuid:watch_id>/legal-hold/", views.watch_legal_hold, name="watch_legal_hold"),
     path("watches/<uuid:watch_id>/reopen/", views.watch_reopen, name="watch_reopen"),
     path("watches/<uuid:watch_id>/checks/new/", views.watch_check_add, name="watch_check_add"),
     path(

@@ -252,6 +252,7 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
         "grants": selectors.grants_of(case),
         "my_grant": grant,
         "may_grant": Case.objects.restrict(user, "grant").filter(pk=case.pk).exists(),
+        "hold_url": reverse("cases:case_legal_hold", kwargs={"case_id": case.pk}),
         "access_log": _access_log(case),
         "investigations": InvestigationRequest.objects.restrict(user).filter(case=case),
         "investigations_template": _template_or_none(INVESTIGATIONS_TEMPLATE),
@@ -333,6 +334,32 @@ def case_reopen(request: HttpRequest, case_id: UUID) -> HttpResponse:
     else:
         messages.success(request, _("The case is open again."))
     return redirect("cases:case_detail", case_id=case.pk)
+
+
+@access.verified
+@require_POST
+def case_legal_hold(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = _grant_case(request, case_id)
+    legal_hold_post(request, case)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+def legal_hold_post(request: HttpRequest, record: Any) -> None:
+    """Place or lift a legal hold from the detail page's small form."""
+    try:
+        services.legal_hold_set(
+            actor=request.user,
+            record=record,
+            hold=request.POST.get("hold") == "1",
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The record is under legal hold.") if record.legal_hold else _("The hold is lifted."),
+        )
 
 
 # Grants -----------------------------------------------------------------------------

@@ -233,6 +233,7 @@ def watch_detail(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
             for event in services.access_log(watch)[:100]
         ],
         "can_grant": can_grant,
+        "hold_url": reverse("cases:watch_legal_hold", kwargs={"watch_id": watch.pk}),
         "can_report": roles.can(user, "cases.create"),
         "grant_form": GrantForm() if can_grant else None,
         "lead_form": LeadForm(watch=watch) if can_grant else None,
@@ -278,6 +279,16 @@ def watch_reopen(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
     return _open_or_close(
         request, watch_id, services_watches.watch_reopen, _("The watch was reopened.")
     )
+
+
+@access.verified
+@require_POST
+def watch_legal_hold(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
+    from habeas.cases.views_cases import legal_hold_post
+
+    watch = watch_or_404(request, watch_id, "grant")
+    legal_hold_post(request, watch)
+    return redirect(_detail(watch))
 
 
 def _open_or_close(

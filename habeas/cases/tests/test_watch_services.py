@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -279,3 +280,25 @@ def test_a_watch_closes_once_reopens_once_and_both_are_audited(personas):
     actions = AuditEvent.objects.filter(object_id=str(watch.pk)).values_list("action", flat=True)
     assert list(actions).count("cases.watch.close") == 1
     assert list(actions).count("cases.watch.reopen") == 1
+
+
+def test_only_the_lead_places_a_legal_hold_with_a_reason_and_purge_then_spares_it(personas):
+    from habeas.core import retention
+
+    doctor, monitor = personas["doctor"], personas["monitor"]
+    watch = make_watch(doctor)
+    grant(doctor, watch, monitor)
+
+    with pytest.raises(PermissionDenied):
+        services.legal_hold_set(actor=monitor, record=watch, hold=True, reason="Trial")
+    with pytest.raises(ValidationError):
+        services.legal_hold_set(actor=doctor, record=watch, hold=True, reason="  ")
+    services.legal_hold_set(actor=doctor, record=watch, hold=True, reason="Trial pending")
+    services_watches.watch_close(actor=doctor, watch=watch)
+
+    later = timezone.now() + dt.timedelta(days=20 * 365)
+    with time_machine.travel(later):
+        retention.purge_expired(actor=None)
+    assert ReprisalWatch.objects.get(pk=watch.pk).erased_at is None
+    actions = AuditEvent.objects.filter(object_id=str(watch.pk)).values_list("action", flat=True)
+    assert "cases.legal_hold.set" in actions

@@ -96,6 +96,7 @@ ROUTE_RECORDS: dict[tuple[str, str], Record] = {
     ("cases:watch_grant_add", "watch_id"): Record("watch", DOCTOR),
     ("cases:watch_grant_remove", "watch_id"): Record("watch", DOCTOR),
     ("cases:watch_lead_change", "watch_id"): Record("watch", DOCTOR),
+    ("cases:watch_legal_hold", "watch_id"): Record("watch", DOCTOR),
 }
 # Routes with arguments that name no record, each with the reason.
 EXCEPTIONS: dict[str, str] = {}
@@ -413,6 +414,8 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     },
     "cases:watch_edit": _watch_edit,
     "cases:watch_transfer": lambda w: {"to_place": w.other_place.pk, "moved_on": _today()},
+    "cases:case_legal_hold": lambda w: {"hold": "1", "reason": "The prosecutor opened a trial"},
+    "cases:watch_legal_hold": lambda w: {"hold": "1", "reason": "Complaint pending in court"},
     "cases:watch_check_add": lambda w: {"kind": WatchCheck.Kind.VISIT, "due_on": _today()},
     "cases:watch_check_record": lambda w: {
         "done_on": _today(),
@@ -465,6 +468,8 @@ WRITERS: dict[str, str] = {
         "cases:watch_transfer",
         "cases:watch_close",
         "cases:watch_reopen",
+        "cases:case_legal_hold",
+        "cases:watch_legal_hold",
     )
 }
 # Route name -> why its writer's POST changes nothing in this world.
