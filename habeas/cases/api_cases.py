@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.cases import selectors, services
@@ -30,7 +31,6 @@ from habeas.cases.serializers_cases import (
 )
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
 
-UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 CASE_FILTERS = [
     OpenApiParameter("kind", OpenApiTypes.STR, enum=Case.Kind.values),
     OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values),

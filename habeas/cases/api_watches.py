@@ -18,6 +18,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.cases import selectors_watches as selectors
@@ -30,8 +31,6 @@ from habeas.cases.serializers_watches import (
     WatchSerializer,
 )
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
-
-UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:

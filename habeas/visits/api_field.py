@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from habeas.accounts import roles
+from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.places.api import RefusalsSchema
@@ -43,7 +44,6 @@ from habeas.visits.serializers_field import (
     RegisterCheckSerializer,
 )
 
-UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 MAX_ID = 2**63 - 1
 VISIT_FILTER = [OpenApiParameter("visit", OpenApiTypes.INT, description="A visit's id.")]
 
