@@ -10,27 +10,21 @@ run as formulas are neutralised.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from habeas.accounts import roles
 from habeas.cases import selectors_register as selectors
 from habeas.cases.models import RegisterEntry
 from habeas.core import audit
-from habeas.places.spreadsheets import neutralise
+from habeas.places.spreadsheets import csv_lines_of, xlsx_bytes_of
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 1000
@@ -205,46 +199,9 @@ def register_entries_export(
 # Writing the files -----------------------------------------------------------------------
 
 
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        return str(value)
-    return neutralise(str(value))
-
-
-class _Line:
-    """A file-like object whose write returns what was written, for streaming CSV."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
 def csv_lines(export: RegisterExport) -> Iterator[str]:
-    """The CSV file line by line, starting with a byte-order mark so Excel reads UTF-8."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([neutralise(name) for name in export.header])
-    for row in export.rows:
-        yield writer.writerow([_csv_text(value) for value in row])
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        # Written as a string cell, so "=…" is shown as text and never run as a formula.
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-        return cell
-    return value
+    return csv_lines_of(export.header, export.rows)
 
 
 def xlsx_bytes(export: RegisterExport) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(export.sheet)
-    sheet.append([_xlsx_cell(sheet, name) for name in export.header])
-    for row in export.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes_of(export.sheet, export.header, export.rows)

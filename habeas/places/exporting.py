@@ -8,29 +8,22 @@ a curious colleague). Cells that a spreadsheet would run as formulas are neutral
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from habeas.accounts import roles
 from habeas.core import audit
 from habeas.places.importing import COLUMN_NAMES
 from habeas.places.models import Place, PopulationGroup, Unit
 from habeas.places.selectors import place_list
-from habeas.places.spreadsheets import neutralise
+from habeas.places.spreadsheets import csv_lines_of, xlsx_bytes_of
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 1000
@@ -108,46 +101,9 @@ def _rows(places: QuerySet[Place]) -> Iterator[list[Any]]:
         yield place_row(place)
 
 
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | Decimal):
-        return str(value)
-    return neutralise(str(value))
-
-
-class _Line:
-    """A file-like object whose write returns what was written, for streaming CSV."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
 def csv_lines(export: PlaceExport) -> Iterator[str]:
-    """The CSV file line by line, starting with a byte-order mark so Excel reads UTF-8."""
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(COLUMN_NAMES)
-    for row in _rows(export.places):
-        yield writer.writerow([_csv_text(value) for value in row])
-
-
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        # Written as a string cell, so "=…" is shown as text and never run as a formula.
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"
-        return cell
-    return value
+    return csv_lines_of(COLUMN_NAMES, _rows(export.places))
 
 
 def xlsx_bytes(export: PlaceExport) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Places"))
-    sheet.append(list(COLUMN_NAMES))
-    for row in _rows(export.places):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes_of(_("Places"), COLUMN_NAMES, _rows(export.places))

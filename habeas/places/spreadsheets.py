@@ -13,12 +13,16 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the pre-2007 .xls format
@@ -223,3 +227,52 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return text.strip() == text and text.lstrip("+-").replace(".", "", 1).isdigit()
+
+
+# Writing CSV and XLSX exports (places, the register of allegations…) --------------------
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return neutralise(str(value))
+
+
+class _Line:
+    """A file-like object whose write returns what was written, for streaming CSV."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines_of(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """A CSV file line by line, starting with a byte-order mark so Excel reads UTF-8; text
+    that a spreadsheet would run as a formula is neutralised."""
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow([neutralise(str(name)) for name in header])
+    for row in rows:
+        yield writer.writerow([_csv_text(value) for value in row])
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        # Written as a string cell, so "=…" is shown as text and never run as a formula.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def xlsx_bytes_of(sheet_name: str, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name)
+    sheet.append([_xlsx_cell(sheet, str(name)) for name in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
