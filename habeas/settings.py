@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "habeas.cases",
     "habeas.visits",
     "habeas.assessment",
+    "habeas.recommendations",
     "habeas.api",
 ]
 

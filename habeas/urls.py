@@ -9,6 +9,8 @@ urlpatterns = [
     path("visits/", include("habeas.visits.urls")),
     path("cases/", include("habeas.cases.urls")),
     path("assessment/", include("habeas.assessment.urls")),
+    path("recommendations/", include("habeas.recommendations.urls")),
+    path("notifications/", include("habeas.core.urls_notifications")),
     path("audit/", include("habeas.core.urls")),
     path("api/", include("habeas.api.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

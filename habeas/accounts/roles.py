@@ -64,6 +64,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "register.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER}),
     "register.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
     "register.stats": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER, R.COMMS}),
+    # Recommendations and the dialogue with authorities (¶2, 5, 20–24, 31a, 34).
+    "recommendations.view": STAFF - {R.ADMIN},
+    "recommendations.draft": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
+    "recommendations.send": frozenset({R.HEAD, R.MONITOR}),
+    "recommendations.dialogue": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "recommendations.verify": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
+    "recommendations.import": frozenset({R.HEAD, R.DATA_OFFICER}),
+    "recommendations.export": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
+    "recommendations.settings": frozenset({R.HEAD}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

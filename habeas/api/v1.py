@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from habeas.assessment import api as assessment_api
 from habeas.cases import api_cases, api_register, api_watches
 from habeas.places import api as places_api
+from habeas.recommendations import api_dialogue, api_recommendations
 from habeas.visits import api_field, api_guidelines, api_visits
 
 router = DefaultRouter(trailing_slash=True)
@@ -18,5 +19,7 @@ api_register.register(router)
 api_visits.register(router)
 api_guidelines.register(router)
 api_field.register(router)
+api_recommendations.register(router)
+api_dialogue.register(router)
 
 urlpatterns = router.urls

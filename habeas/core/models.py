@@ -173,3 +173,40 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} key {self.id}"
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    """A notification is its addressee's alone."""
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        return self.filter(user=user)
+
+
+class Notification(models.Model):
+    """An in-app notice, shown in the header until read. Like the e-mails, it names a
+    record's reference and links to it, never confidential content."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(_("message"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(max_length=160, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notification_once"
+            )
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.message[:80]

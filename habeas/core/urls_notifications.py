@@ -1,0 +1,3 @@
+"""In-app notifications; filled by its owner."""
+
+urlpatterns: list = []

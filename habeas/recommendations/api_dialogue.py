@@ -1,0 +1,7 @@
+"""API resources; filled by the module owner."""
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    pass
