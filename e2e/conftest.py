@@ -25,6 +25,30 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _serve_one_request_at_a_time() -> None:
+    """Make the live server answer requests one after another.
+
+    Django's live server is threaded, but on SQLite all its threads share the test
+    thread's single connection, so two requests in flight at once (a page's htmx
+    request still running when the journey moves on) interleave their transactions on
+    it; a session saved in one can then miss its row and answer 400. A browser never
+    needs two answers at once here: each connection is closed after its answer (Django
+    keeps connections alive only on a threaded server), and the next one waits its turn.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The live server's own thread already uses the overridden connections.
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
+_serve_one_request_at_a_time()
+
+
 def chromium_path() -> str | None:
     for candidate in (
         os.environ.get("HABEAS_CHROMIUM"),
