@@ -168,6 +168,9 @@ def recommendation_draft(
     recommendation.reference = "R-pending"
     recommendation.full_clean(exclude=["reference"])
     _save_with_reference(recommendation)
+    if not Recommendation.objects.restrict(actor, "view").filter(pk=recommendation.pk).exists():
+        # An external expert sees only their visits' recommendations: one of theirs.
+        raise ValidationError({"visit": _("Choose one of your visits.")})
     if findings:
         recommendation.findings.set(findings)
     audit.record(
@@ -229,10 +232,13 @@ def recommendation_update(
     return recommendation
 
 
-def response_due_on(recommendation: Recommendation, sent_on: dt.date) -> dt.date:
+def response_due_on(
+    recommendation: Recommendation, sent_on: dt.date, rule: FollowUpRule | None = None
+) -> dt.date:
     """The statutory response deadline of the addressee, or the NPM's default; an urgent
-    recommendation is answered by its own (short) deadline when that comes first."""
-    rule = FollowUpRule.current()
+    recommendation is answered by its own (short) deadline when that comes first. Bulk
+    callers pass the `rule` they loaded once."""
+    rule = rule or FollowUpRule.current()
     addressee = recommendation.addressee
     days = (addressee.response_days if addressee else None) or rule.default_response_days
     due = sent_on + dt.timedelta(days=days)
@@ -252,7 +258,8 @@ def recommendation_send(
         raise ValidationError({"sent_on": _("The date of sending cannot be in the future.")})
     ids = [r.pk for r in recommendations]
     reachable = Recommendation.objects.restrict(actor, "send").filter(pk__in=ids)
-    rows = list(reachable.select_for_update().select_related("addressee"))
+    # `of=("self",)`: PostgreSQL cannot lock the nullable side of the addressee's join.
+    rows = list(reachable.select_for_update(of=("self",)).select_related("addressee"))
     if len(rows) != len(set(ids)):
         raise PermissionDenied(_("You may not do this."))
     problems = []
@@ -570,7 +577,6 @@ RULE_FIELDS = (
 )
 
 
-@transaction.atomic
 def follow_up_rule_update(
     *, actor: Any, data: Mapping[str, Any], expected_version: int
 ) -> FollowUpRule:

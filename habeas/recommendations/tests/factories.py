@@ -20,7 +20,8 @@ def make_recommendation(
     """A draft by `actor`, addressed to a new ministry unless `addressee=` says otherwise."""
     data: dict[str, Any] = {
         "text": "Install a working call bell in every cell of Wing B by 30 June.",
-        "addressee": fields.pop("addressee", None) or AuthorityFactory(kind=Authority.Kind.MINISTRY),
+        "addressee": fields.pop("addressee", None)
+        or AuthorityFactory(kind=Authority.Kind.MINISTRY),
         "priority": Priority.KEY,
         "root_cause": "No maintenance budget for the wing since 2021.",
         "deadline": dt.date.today() + dt.timedelta(days=180),
@@ -29,9 +30,7 @@ def make_recommendation(
     return services.recommendation_draft(actor=actor, data=data, findings=findings or [])
 
 
-def make_sent(
-    actor: User, *, sent_on: dt.date | None = None, **fields: Any
-) -> Recommendation:
+def make_sent(actor: User, *, sent_on: dt.date | None = None, **fields: Any) -> Recommendation:
     """A recommendation drafted and sent by `actor` (who needs `recommendations.send`)."""
     draft = make_recommendation(actor, **fields)
     services.recommendation_send(actor=actor, recommendations=[draft], sent_on=sent_on)
