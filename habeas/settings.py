@@ -308,6 +308,11 @@ SPECTACULAR_SETTINGS = {
         "GuidelineItemKindEnum": "habeas.visits.models.GuidelineItem.Kind",
         "RegisterKindEnum": "habeas.visits.models.RegisterKind",
         "ThemeEnum": "habeas.visits.models.Theme",
+        "RecommendationStateEnum": "habeas.recommendations.models.Recommendation.State",
+        "LevelEnum": "habeas.assessment.models.Rating.Level",
+        "RecommendationLevelEnum": "habeas.recommendations.models.Level",
+        "ResponseStatusEnum": "habeas.recommendations.models.ResponseStatus",
+        "ImplementationEnum": "habeas.recommendations.models.Implementation",
     },
 }
 
