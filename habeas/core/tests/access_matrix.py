@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from habeas.core import access
 from habeas.core.models import AuditEvent
-from habeas.core.tests import matrix_cases, matrix_visits
+from habeas.core.tests import matrix_cases, matrix_recommendations, matrix_visits
 from habeas.core.tests.matrix_base import (  # noqa: F401 (re-exported to the tests)
     ACCOUNTS,
     ASSESSMENT,
@@ -45,7 +45,7 @@ from habeas.core.tests.matrix_base import (  # noqa: F401 (re-exported to the te
 )
 from habeas.core.tests.routes import SAMPLES
 
-MATRIX_APPS = (matrix_cases, matrix_visits)
+MATRIX_APPS = (matrix_cases, matrix_visits, matrix_recommendations)
 
 RECORDS: dict[tuple[str, str], Record] = {
     ("places", "places/<pk>"): Record("place", INVENTORY),
@@ -297,7 +297,16 @@ def send(
 
 # Snapshots ------------------------------------------------
 
-SNAPSHOT_APPS = ("places", "assessment", "accounts", "core", "otp_totp", "cases", "visits")
+SNAPSHOT_APPS = (
+    "places",
+    "assessment",
+    "accounts",
+    "core",
+    "otp_totp",
+    "cases",
+    "visits",
+    "recommendations",
+)
 NOT_DOMAIN = {"core.auditevent", "core.audithead"}
 
 
