@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -66,6 +66,15 @@ class OpenRecommendation:
 
 
 @dataclass(frozen=True)
+class TrackedRecommendation:
+    """A recommendation sent about the place and not settled, as the tracker has it."""
+
+    recommendation: Any
+    overdue: bool
+    response_overdue: bool
+
+
+@dataclass(frozen=True)
 class WatchLine:
     """What the pack shows of a watch: its reference and pseudonym, nothing else."""
 
@@ -85,6 +94,8 @@ class BriefingPack:
     previous: list[PreviousVisit]
     recommendations: list[OpenRecommendation]
     recommendations_installed: bool
+    # The place's recommendations sent and not settled (empty until the module is installed).
+    tracked: list[TrackedRecommendation]
     # None: the reader is not on the team, and the pack says nothing of watches at all.
     watches: list[WatchLine] | None
     information: list[PlaceDocument]
@@ -142,6 +153,7 @@ def briefing_pack(*, user: Any, visit: Visit) -> BriefingPack:
         previous=previous,
         recommendations=open_recommendations(user=user, previous=previous),
         recommendations_installed=apps.is_installed("habeas.recommendations"),
+        tracked=tracked_recommendations(user=user, place=place),
         watches=watches_for_team(user=user, visit=visit),
         information=information_since(place=place, previous=previous),
         information_since=previous[0].visit.ends_on if previous else None,
@@ -215,6 +227,35 @@ def open_recommendations(*, user: Any, previous: list[PreviousVisit]) -> list[Op
         .order_by("deadline", "pk")
     )
     return [OpenRecommendation(draft, draft.deadline < today) for draft in drafts]
+
+
+def tracked_recommendations(*, user: Any, place: Place) -> list[TrackedRecommendation]:
+    """The place's recommendations sent and not yet achieved or no longer relevant, with
+    their response and implementation status; one query, through `restrict`."""
+    if not apps.is_installed("habeas.recommendations"):
+        return []
+    from habeas.recommendations.models import SETTLED, Recommendation
+
+    today = timezone.localdate()
+    rows = (
+        Recommendation.objects.restrict(user, "view")
+        .filter(place_id=place.pk, state=Recommendation.State.SENT)
+        .exclude(implementation__in=SETTLED)
+        .select_related("addressee")
+        .order_by(F("deadline").asc(nulls_last=True), "reference")
+    )
+    return [
+        TrackedRecommendation(
+            recommendation=row,
+            overdue=row.deadline is not None and row.deadline < today,
+            response_overdue=(
+                row.response in ("", "no_reply")
+                and row.response_due is not None
+                and row.response_due < today
+            ),
+        )
+        for row in rows
+    ]
 
 
 def watches_for_team(*, user: Any, visit: Visit) -> list[WatchLine] | None:
