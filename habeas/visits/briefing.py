@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -93,7 +92,6 @@ class BriefingPack:
     population_chart: SafeString | None
     previous: list[PreviousVisit]
     recommendations: list[OpenRecommendation]
-    recommendations_installed: bool
     # The place's recommendations sent and not settled (empty until the module is installed).
     tracked: list[TrackedRecommendation]
     # None: the reader is not on the team, and the pack says nothing of watches at all.
@@ -152,7 +150,6 @@ def briefing_pack(*, user: Any, visit: Visit) -> BriefingPack:
         population_chart=population_chart(population, capacity=place.capacity),
         previous=previous,
         recommendations=open_recommendations(user=user, previous=previous),
-        recommendations_installed=apps.is_installed("habeas.recommendations"),
         tracked=tracked_recommendations(user=user, place=place),
         watches=watches_for_team(user=user, visit=visit),
         information=information_since(place=place, previous=previous),
@@ -232,8 +229,6 @@ def open_recommendations(*, user: Any, previous: list[PreviousVisit]) -> list[Op
 def tracked_recommendations(*, user: Any, place: Place) -> list[TrackedRecommendation]:
     """The place's recommendations sent and not yet achieved or no longer relevant, with
     their response and implementation status; one query, through `restrict`."""
-    if not apps.is_installed("habeas.recommendations"):
-        return []
     from habeas.recommendations.models import SETTLED, Recommendation
 
     today = timezone.localdate()

@@ -163,7 +163,7 @@ def test_it_gives_the_findings_of_recent_visits_and_counts_older_ones(personas, 
     assert oldest.visit == world["old"] and oldest.general == 1 and oldest.themes == []
 
 
-def test_it_lists_urgent_recommendations_of_previous_visits_and_says_the_tracker_is_missing(
+def test_it_lists_urgent_matters_raised_at_previous_debriefs(
     client_for, personas, world
 ):
     pack = pack_for(personas["monitor"], world["visit"])
@@ -172,7 +172,7 @@ def test_it_lists_urgent_recommendations_of_previous_visits_and_says_the_tracker
     assert pack.recommendations[0].overdue
     html = page(client_for, personas["monitor"], world["visit"]).content.decode()
     assert URGENT in html
-    assert "recommendation tracker is not installed yet" in html
+    assert "Urgent matters raised at previous debriefs" in html
 
 
 def test_it_lists_information_received_since_the_last_visit_only(personas, world):
