@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
+from rest_framework.exceptions import NotFound
 
 from habeas.accounts import roles
 from habeas.core import access
@@ -87,7 +88,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    # The same bytes whether the record is missing or merely hidden from this reader.
+    # The same bytes whether the record is missing or merely hidden from this reader. A
+    # script calling the API gets JSON, as from the API's own refusals, even for an
+    # address no API route matches (an id that is not a number).
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return _error(request, 404, "errors/404.html")
 
 

@@ -25,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.accounts import roles
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
@@ -80,8 +81,13 @@ class DialogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         self, request: Request, message: Any = None, code: Any = None
     ) -> None:
         if request.user.is_authenticated:
-            # An id the reader may not see answers 404 to every method, as a missing one
-            # does; a reader without the role sees an empty list.
+            # A write the role may never make is refused (403) before the id is looked at,
+            # so the answer is the same for every id. Otherwise an id the reader may not
+            # see answers 404 to every method, as a missing one does; a reader without
+            # the role sees an empty list.
+            writes = request.method not in permissions.SAFE_METHODS
+            if writes and not roles.can(request.user, self.permission_map[request.method]):
+                super().permission_denied(request, message=message, code=code)
             if self.lookup_field in self.kwargs:
                 pk = self.kwargs[self.lookup_field]
                 if not self.model.objects.restrict(request.user, "view").filter(pk=pk).exists():

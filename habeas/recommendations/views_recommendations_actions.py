@@ -274,7 +274,7 @@ def visit_recommendations(request: HttpRequest, visit_pk: int) -> HttpResponse:
     )
     sendable = set(
         Recommendation.objects.restrict(user, "send")
-        .filter(pk__in=[r.pk for r in drafted])
+        .filter(pk__in=[r.pk for r in drafted], state=Recommendation.State.DRAFT)
         .values_list("pk", flat=True)
     )
     visit_findings = list(

@@ -32,9 +32,33 @@ from habeas.assessment.tests.factories import (
 from habeas.core.models import AuditEvent
 from habeas.places.models import Authority, Place, Region
 from habeas.places.tests.factories import PlaceFactory
+from habeas.recommendations import services as recommendation_services
+from habeas.recommendations import services_dialogue
+from habeas.recommendations.models import (
+    ActionPlan,
+    Commitment,
+    Exchange,
+    Recommendation,
+    Response,
+    Verification,
+)
 
 # Every record the API can write; a snapshot of their versions shows any change.
-WRITABLE = (Place, Authority, Region, Assessment, Rating, Evidence, ActionItem)
+WRITABLE = (
+    Place,
+    Authority,
+    Region,
+    Assessment,
+    Rating,
+    Evidence,
+    ActionItem,
+    Recommendation,
+    Response,
+    Verification,
+    Exchange,
+    ActionPlan,
+    Commitment,
+)
 
 
 @contextmanager
@@ -111,8 +135,74 @@ def seed(personas: dict[str, User]) -> World:
         .values_list("framework_version_id", flat=True)
         .distinct()
     )
+    world.visible.update(_recommendations(personas["head"], places[0], world.staff_canary))
     world.creations = _creations(world, owner=personas["head"])
     return world
+
+
+def _recommendations(head: User, place: Place, canary: str) -> dict[str, list[int]]:
+    """A recommendation sent about the first place, answered by a letter and verified on
+    the strength of that answer, and an action plan with a commitment to it."""
+    today = timezone.localdate()
+    recommendation = recommendation_services.recommendation_draft(
+        actor=head,
+        data={
+            "text": f"Open the yard every day ({canary}).",
+            "place": place,
+            "addressee": place.authority,
+            "priority": "key",
+        },
+    )
+    recommendation_services.recommendation_send(
+        actor=head, recommendations=[recommendation], sent_on=today - dt.timedelta(days=30)
+    )
+    recommendation.refresh_from_db()
+    letter = services_dialogue.exchange_create(
+        actor=head,
+        data={
+            "authority": place.authority,
+            "kind": "letter",
+            "direction": "incoming",
+            "occurred_on": today,
+            "subject": f"Reply ({canary})",
+        },
+    )
+    response = recommendation_services.response_record(
+        actor=head,
+        recommendation=recommendation,
+        status="accepted",
+        responded_on=today,
+        passage=canary,
+        exchange=letter,
+    )
+    verification = recommendation_services.verification_record(
+        actor=head,
+        recommendation=recommendation,
+        status="partially_achieved",
+        verified_on=today,
+        evidence="response",
+        response=response,
+        note=canary,
+    )
+    plan = services_dialogue.action_plan_create(
+        actor=head, data={"authority": place.authority, "title": f"Plan ({canary})"}
+    )
+    services_dialogue.commitment_add(
+        actor=head,
+        plan=plan,
+        data={
+            "recommendation": recommendation,
+            "text": canary,
+            "due_on": today + dt.timedelta(days=60),
+        },
+    )
+    return {
+        "recommendations": [recommendation.pk],
+        "responses": [response.pk],
+        "verifications": [verification.pk],
+        "letters": [letter.pk],
+        "action-plans": [plan.pk],
+    }
 
 
 def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
@@ -124,6 +214,14 @@ def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
     ]
     return {
         "places": [{"name": "A new police station", "category": "police-custody"}],
+        "recommendations": [
+            {
+                "text": "Install a call bell in every cell by June.",
+                "addressee": world.visible["authorities"][0],
+                "place": world.visible["places"][0],
+                "priority": "key",
+            }
+        ],
         "assessments": [
             {
                 "framework_version": world.visible["frameworks"][0],
