@@ -459,6 +459,17 @@ def _refresh_implementation(recommendation: Recommendation) -> None:
     )
 
 
+def _addressee_chain(recommendation: Recommendation) -> set[int]:
+    """The addressee and the authorities above it: an exchange with any of them may
+    document what the addressee did."""
+    chain: set[int] = set()
+    authority = recommendation.addressee
+    while authority is not None and authority.pk not in chain:
+        chain.add(authority.pk)
+        authority = authority.parent
+    return chain
+
+
 def _check_evidence(
     actor: Any,
     recommendation: Recommendation,
@@ -485,11 +496,13 @@ def _check_evidence(
             raise bad
         if document is not None and recommendation.place_id != document.place_id:
             raise ValidationError({"document": _("This document is about another place.")})
-        if (
-            exchange is not None
-            and not Exchange.objects.restrict(actor, "view").filter(pk=exchange.pk).exists()
-        ):
-            raise PermissionDenied(_("You may not do this."))
+        if exchange is not None:
+            if not Exchange.objects.restrict(actor, "view").filter(pk=exchange.pk).exists():
+                raise PermissionDenied(_("You may not do this."))
+            if exchange.authority_id not in _addressee_chain(recommendation):
+                raise ValidationError(
+                    {"exchange": _("This exchange is with another authority than the addressee.")}
+                )
     elif evidence == Verification.Evidence.RESPONSE:
         if response is None:
             raise bad

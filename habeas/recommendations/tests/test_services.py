@@ -805,3 +805,39 @@ def test_every_write_is_audited_once_and_never_with_the_text(world):
     assert written[0].detail == {"findings": 1, "origin": "own_visit"}
     assert all(e.object_id in {str(draft.pk), str(other.pk)} for e in written[:8])
     assert "canary" not in str([(e.action, e.detail) for e in written])
+
+
+def test_a_document_from_the_dialogue_must_be_with_the_addressee_or_above_it(personas):
+    from habeas.recommendations.tests.dialogue_factories import make_exchange
+
+    head = personas["head"]
+    ministry = AuthorityFactory(kind=Authority.Kind.MINISTRY)
+    administration = AuthorityFactory(parent=ministry)
+    recommendation = make_sent(
+        head, addressee=administration, sent_on=today() - dt.timedelta(days=9)
+    )
+    elsewhere = make_exchange(head, authority=AuthorityFactory())
+    above = make_exchange(head, authority=ministry)
+
+    with pytest.raises(ValidationError) as refused:
+        services.verification_record(
+            actor=head,
+            recommendation=recommendation,
+            status=Implementation.ACHIEVED,
+            verified_on=today(),
+            evidence=Verification.Evidence.DOCUMENT,
+            exchange=elsewhere,
+        )
+    assert "another authority" in str(refused.value)
+    assert not recommendation.verifications.exists()
+
+    services.verification_record(
+        actor=head,
+        recommendation=recommendation,
+        status=Implementation.ACHIEVED,
+        verified_on=today(),
+        evidence=Verification.Evidence.DOCUMENT,
+        exchange=above,
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.implementation == Implementation.ACHIEVED
