@@ -151,13 +151,15 @@ def test_it_builds_another_country_from_another_seed():
 def test_it_writes_one_audit_event_per_bulk_part_and_the_services_own_for_the_rest():
     run_demo("--scale", "small")
 
-    # One for the places and accounts, one for the assessment tool's demo; the visits and
-    # case files are written through their services, each write with its own event.
+    # One for the places and accounts, one for the assessment tool's demo, one for the
+    # years of recommendations loaded in bulk; the visits and case files are written
+    # through their services, each write with its own event.
     assert (
         not AuditEvent.objects.filter(action__startswith="demo.")
-        .exclude(action__in=["demo.load", "demo.load_assessments"])
+        .exclude(action__in=["demo.load", "demo.load_assessments", "demo.load_recommendations"])
         .exists()
     )
+    assert AuditEvent.objects.filter(action="demo.load_recommendations").count() == 1
     assert AuditEvent.objects.filter(action="visit.create").exists()
     assert AuditEvent.objects.filter(action="cases.case.create").exists()
     assert audit.verify() is None

@@ -15,6 +15,7 @@ from habeas.assessment.demo import SPT_EMAIL, AssessmentDemoSummary, demo_load_a
 from habeas.cases.demo import CasesDemoSummary, demo_load_cases
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
+from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
 from habeas.visits.demo import VisitsDemoSummary, demo_load_visits
 
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
@@ -25,8 +26,9 @@ class Command(BaseCommand):
     help = (
         "Build a fictional country's NPM: regions, authorities, places of detention with "
         "their units and population, one staff account per role, five years of visits, "
-        "case files, reprisal watches and the register of allegations. The same seed always "
-        "builds the same data."
+        "case files, reprisal watches, the register of allegations, and twenty years of "
+        "recommendations with the authorities' answers. The same seed always builds the "
+        "same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,6 +55,7 @@ class Command(BaseCommand):
                 assessments = demo_load_assessments(seed=seed)
                 visits = demo_load_visits(scale=scale, seed=seed)
                 cases = demo_load_cases(scale=scale, seed=seed)
+                recommendations = demo_load_recommendations(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -62,6 +65,7 @@ class Command(BaseCommand):
         self._report_assessments(assessments)
         self._report_visits(visits)
         self._report_cases(cases)
+        self._report_recommendations(recommendations)
 
     def _report_visits(self, summary: VisitsDemoSummary) -> None:
         write = self.stdout.write
@@ -83,6 +87,16 @@ class Command(BaseCommand):
             f"Case files: {summary.cases} (the head is granted on {summary.cases_head_granted}), "
             f"{summary.examinations} medical examinations, {summary.referrals} referrals, "
             f"{summary.watches} reprisal watches, {summary.register_entries} register entries "
+            f"({summary.seconds:.1f} s)."
+        )
+
+    def _report_recommendations(self, summary: RecommendationsDemoSummary) -> None:
+        self.stdout.write(
+            f"Recommendations: {summary.recommendations} ({summary.sent} sent, "
+            f"{summary.drafts} drafts, {summary.external} from the SPT, CPT and treaty bodies), "
+            f"{summary.responses} responses in {summary.exchanges} exchanges, "
+            f"{summary.verifications} verifications, {summary.action_plans} action plans; "
+            f"{summary.places_for_follow_up} places proposed for follow-up "
             f"({summary.seconds:.1f} s)."
         )
 
