@@ -203,7 +203,7 @@ class LetterMapForm(forms.Form):
             required=False,
             max_length=PASSAGE_LIMIT,
             initial=previous.passage if previous else "",
-            widget=forms.Textarea(attrs={"rows": 2, "aria-label": label, "data-map-passage": ""}),
+            widget=forms.Textarea(attrs={"rows": 4, "aria-label": label, "data-map-passage": ""}),
         )
         label = _("Tick %(ref)s for the shared paragraph") % {"ref": ref}
         self.fields[f"pick_{pk}"] = forms.BooleanField(

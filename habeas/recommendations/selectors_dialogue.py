@@ -150,15 +150,16 @@ def _search(recommendations: QuerySet, text: str) -> QuerySet:
 def map_candidates(*, user: Any, exchange: Exchange, text: str = "") -> QuerySet[Recommendation]:
     """Sent recommendations this letter may answer: addressed to its authority or a body
     under it, or about a place it supervises; and those it already answers. Still awaiting
-    a response first, then the newest."""
+    a response first, then the newest; none sent after the letter's date."""
     authorities = authority_and_below(exchange.authority)
     concerned = (
         Q(addressee_id__in=authorities)
         | Q(place__authority_id__in=authorities)
         | Q(pk__in=Response.objects.filter(exchange=exchange).values("recommendation_id"))
     )
+    # A letter cannot answer what was sent after it was written.
     recommendations = Recommendation.objects.restrict(user, "dialogue").filter(
-        concerned, state=Recommendation.State.SENT
+        concerned, state=Recommendation.State.SENT, sent_on__lte=exchange.occurred_on
     )
     return (
         _search(recommendations, text)

@@ -95,6 +95,8 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"lead": request.user.pk}
     if request.GET.get("place", "").isdigit():
         initial["place"] = int(request.GET["place"])
+    if request.GET.get("kind") in Visit.Kind.values:
+        initial["kind"] = request.GET["kind"]
     form = VisitForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

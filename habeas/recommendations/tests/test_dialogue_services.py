@@ -372,3 +372,17 @@ def test_a_plan_edit_is_versioned_and_refused_to_a_reader(personas, ministry):
         )
     plan.refresh_from_db()
     assert plan.title == "Revised plan"
+
+
+def test_a_letter_is_offered_only_what_was_sent_before_it(personas, ministry):
+    head = personas["head"]
+    earlier = make_sent_to(head, ministry, 1, days_ago=40)
+    later = make_sent_to(head, ministry, 1, days_ago=5)
+    letter = make_exchange(
+        head, authority=ministry, occurred_on=timezone.localdate() - dt.timedelta(days=20)
+    )
+
+    offered = set(selectors.map_candidates(user=head, exchange=letter).values_list("pk", flat=True))
+
+    assert offered == {earlier[0].pk}
+    assert later[0].pk not in offered

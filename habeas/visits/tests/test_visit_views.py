@@ -210,3 +210,13 @@ def test_a_team_member_who_does_not_plan_cannot_move_the_visit(personas, client_
         reverse("visits:visit_move", kwargs={"visit_pk": secret.pk}), {"to": "prepared"}
     )
     assert response.status_code == 403
+
+
+def test_planning_from_a_follow_up_proposal_presets_the_place_and_the_kind(personas, client_for):
+    place = PlaceFactory(name="Eastmoor prison")
+    url = reverse("visits:visit_create") + f"?place={place.pk}&kind=follow_up"
+
+    form = client_for(personas["head"]).get(url).context["form"]
+
+    assert form.initial["place"] == place.pk
+    assert form.initial["kind"] == Visit.Kind.FOLLOW_UP
