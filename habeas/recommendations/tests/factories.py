@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from habeas.accounts.models import User
 from habeas.places.models import Authority
 from habeas.places.tests.factories import AuthorityFactory
@@ -24,7 +26,7 @@ def make_recommendation(
         or AuthorityFactory(kind=Authority.Kind.MINISTRY),
         "priority": Priority.KEY,
         "root_cause": "No maintenance budget for the wing since 2021.",
-        "deadline": dt.date.today() + dt.timedelta(days=180),
+        "deadline": timezone.localdate() + dt.timedelta(days=180),
         **fields,
     }
     return services.recommendation_draft(actor=actor, data=data, findings=findings or [])

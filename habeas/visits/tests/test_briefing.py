@@ -163,9 +163,7 @@ def test_it_gives_the_findings_of_recent_visits_and_counts_older_ones(personas, 
     assert oldest.visit == world["old"] and oldest.general == 1 and oldest.themes == []
 
 
-def test_it_lists_urgent_matters_raised_at_previous_debriefs(
-    client_for, personas, world
-):
+def test_it_lists_urgent_matters_raised_at_previous_debriefs(client_for, personas, world):
     pack = pack_for(personas["monitor"], world["visit"])
 
     assert [line.draft.text for line in pack.recommendations] == [URGENT]
