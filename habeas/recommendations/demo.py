@@ -70,6 +70,7 @@ from habeas.recommendations.models import (
     ResponseStatus,
     Verification,
 )
+from habeas.recommendations.services import LEVEL_OF_AUTHORITY
 from habeas.visits.demo import LETTER_KINDS, THEME_WEIGHTS
 from habeas.visits.demo_text import SETTING_OF, setting_for
 from habeas.visits.models import Finding, Visit
@@ -999,6 +1000,9 @@ class _Story:
         if earlier is not None:
             level = earlier.level
         addressee = earlier.addressee if earlier is not None else self._addressee(level)
+        if addressee is not None and level in (Level.FACILITY, Level.SUPERVISORY):
+            # The level says what the addressee is: a police directorate is no facility.
+            level = str(LEVEL_OF_AUTHORITY.get(addressee.kind, level))  # type: ignore[call-overload]
         visit = occasion.visit
         author = visit.lead if visit is not None else b._officer()
         rec = _Rec(
