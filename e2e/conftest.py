@@ -117,6 +117,26 @@ def _restore_serialized_snapshots(snapshots: dict[str, str]) -> None:
 
 
 @pytest.fixture
+def signed_in(browser, live_server) -> Iterator:
+    """Open a browser of one's own (own cookies) and sign in as a `people.member`."""
+    from e2e.people import sign_in
+
+    contexts = []
+
+    def open_as(user):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, user)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def page(browser, live_server) -> Iterator:
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()

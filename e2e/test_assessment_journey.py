@@ -12,10 +12,10 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from e2e.people import current_code
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.assessment import services
@@ -25,12 +25,6 @@ from habeas.assessment.models import ActionItem, Assessment, FrameworkVersion, O
 PASSWORD = "a long passphrase for the head of the npm"  # noqa: S105
 SOURCE = "https://npm.example/visit-programme-2026.pdf"
 LAST_YEAR = {"9": "largely", "10": "not_in_place", "11": "largely", "12": "partially"}
-
-
-def current_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows right now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def sign_in(page: Page, user: User, device: TOTPDevice) -> None:

@@ -12,69 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from e2e.people import SignIn, member
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.cases.models import Case, ReprisalWatch
 from habeas.places.models import Place
 from habeas.places.tests.factories import AuthorityFactory, PlaceFactory
 
-PASSWORD = "a long passphrase for a member of the npm"  # noqa: S105
 VICTIM = "Jonas Meral"
 ACCOUNT = "Beaten with batons on the soles of the feet in the night of 3 March, wing C."
 OFFICIALS = "The night-shift officer of wing C"
-
-SignIn = Callable[[User], Page]
-
-
-def current_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows right now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
-
-
-def member(email: str, full_name: str, role: str) -> User:
-    """A member of the NPM with a confirmed authenticator app."""
-    user = User.objects.create_user(email=email, password=PASSWORD, full_name=full_name, role=role)
-    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    return user
-
-
-def sign_in(page: Page, user: User) -> None:
-    page.goto(reverse("home"))
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
-    page.get_by_label("Code").fill(current_code(TOTPDevice.objects.get(user=user)))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-
-
-@pytest.fixture
-def signed_in(browser, live_server) -> Iterator[SignIn]:
-    """Open a browser of one's own (own cookies) and sign in as `user`."""
-    contexts = []
-
-    def open_as(user: User) -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        sign_in(page, user)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def open_case(page: Page, *, place: str, consent_to: list[str], elements: list[str]) -> str:

@@ -11,10 +11,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from e2e.people import current_code
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.places.models import Place
@@ -29,12 +29,6 @@ GOOD_ROW = (
     "E2E-0001,Eastfield Police Station,police-custody,NORTH,,public,yes,open,"
     "3 Mill Lane,47.120000,5.440000,8,,Cell block"
 )
-
-
-def current_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows right now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def spreadsheet(second_row_category: str) -> dict:

@@ -16,10 +16,10 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from e2e.people import current_code
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.places.models import Category, PlaceDocument, PopulationRecord, Unit
@@ -42,12 +42,6 @@ NOTES = (
     "medication, in room 214, and that nobody wrote it down."
 )
 IDENTITY = "Jonas Whitfield"
-
-
-def current_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows right now."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
 
 
 def sign_in(page: Page, user: User) -> None:
