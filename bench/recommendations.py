@@ -43,6 +43,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from databases import fresh_database, worker_env  # bench/databases.py, next to this file
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -84,30 +86,9 @@ def main() -> None:
         print(f"== {NAMES[db]}", flush=True)
         command = [sys.executable, __file__, "--db", db, "--requests", str(options.requests),
                    "--exports", str(options.exports), "--worker", str(out)]  # fmt: skip
-        subprocess.run(command, check=True, env=worker_env(db))  # noqa: S603
+        subprocess.run(command, check=True, env=worker_env(db, BENCH_DB))  # noqa: S603
     write_section()
     print(f"Wrote {DOC.relative_to(ROOT)}")
-
-
-def pg_url() -> str:
-    """The server of `DATABASE_URL`, with this benchmark's own database."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    parts = conninfo_to_dict(os.environ["DATABASE_URL"])
-    user = parts.get("user", "postgres")
-    password = f":{parts['password']}" if parts.get("password") else ""
-    host, port = parts.get("host", "127.0.0.1"), parts.get("port", "5432")
-    return f"postgresql://{user}{password}@{host}:{port}/{BENCH_DB}"
-
-
-def worker_env(db: str) -> dict[str, str]:
-    env = dict(os.environ, HABEAS_ENV="test", DJANGO_SETTINGS_MODULE="habeas.settings")
-    if db == "postgresql":
-        env["DATABASE_URL"] = pg_url()
-    else:
-        env.pop("DATABASE_URL", None)
-        env["HABEAS_SQLITE_PATH"] = str(ROOT / "var" / "bench" / "recommendations.sqlite3")
-    return env
 
 
 # -- the worker ---------------------------------------------------------------------------
@@ -115,7 +96,7 @@ def worker_env(db: str) -> dict[str, str]:
 
 def worker(options: argparse.Namespace) -> None:
     warnings.filterwarnings("ignore", message="No directory at")
-    fresh_database(options.db)
+    fresh_database(options.db, BENCH_DB)
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -142,23 +123,6 @@ def worker(options: argparse.Namespace) -> None:
     }
     result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     Path(options.worker).write_text(json.dumps(result, indent=2, default=str))
-
-
-def fresh_database(db: str) -> None:
-    if db == "sqlite":
-        path = Path(os.environ["HABEAS_SQLITE_PATH"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for leftover in path.parent.glob(path.name + "*"):
-            leftover.unlink()
-        return
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    with psycopg.connect(
-        make_conninfo(os.environ["DATABASE_URL"], dbname="postgres"), autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
 def gather_statistics(db: str) -> None:
