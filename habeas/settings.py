@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "habeas.visits",
     "habeas.assessment",
     "habeas.recommendations",
+    "habeas.legislation",
+    "habeas.intake",
+    "habeas.partners",
     "habeas.api",
 ]
 

@@ -73,6 +73,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "recommendations.import": frozenset({R.HEAD, R.DATA_OFFICER}),
     "recommendations.export": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
     "recommendations.settings": frozenset({R.HEAD}),
+    # Legislation (¶12, 26, 28, 29): the NPM's own advice on laws, not its visits' work.
+    "legislation.view": STAFF - {R.ADMIN, R.EXPERT},
+    "legislation.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
+    "legislation.send": frozenset({R.HEAD}),
+    "legislation.benchmarks": frozenset({R.HEAD, R.DATA_OFFICER}),
+    # The public's channel (¶23, 25, 33): submissions may identify their sender, so only
+    # the intake team reads them.
+    "intake.view": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "intake.triage": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "intake.reply": frozenset({R.HEAD, R.MONITOR}),
+    "intake.settings": frozenset({R.HEAD}),
+    # Partners and communication (¶4, 23, 30–33).
+    "partners.view": STAFF - {R.ADMIN, R.EXPERT},
+    "partners.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
+    "partners.export": frozenset({R.HEAD}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

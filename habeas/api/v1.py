@@ -4,6 +4,9 @@ from rest_framework.routers import DefaultRouter
 
 from habeas.assessment import api as assessment_api
 from habeas.cases import api_cases, api_register, api_watches
+from habeas.intake import api as intake_api
+from habeas.legislation import api as legislation_api
+from habeas.partners import api as partners_api
 from habeas.places import api as places_api
 from habeas.recommendations import api_dialogue, api_recommendations
 from habeas.visits import api_field, api_guidelines, api_visits
@@ -21,5 +24,8 @@ api_guidelines.register(router)
 api_field.register(router)
 api_recommendations.register(router)
 api_dialogue.register(router)
+legislation_api.register(router)
+intake_api.register(router)
+partners_api.register(router)
 
 urlpatterns = router.urls

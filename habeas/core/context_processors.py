@@ -42,6 +42,9 @@ def habeas(request: HttpRequest) -> dict:
         "perms_recommendations": roles.can(user, "recommendations.view"),
         "perms_register": roles.can(user, "register.view"),
         "perms_register_stats": roles.can(user, "register.stats"),
+        "perms_legislation": roles.can(user, "legislation.view"),
+        "perms_intake": roles.can(user, "intake.view"),
+        "perms_partners": roles.can(user, "partners.view"),
         "fully_signed_in": fully_signed_in,
         "notifications_unread": _unread_notifications(user) if fully_signed_in else 0,
     }

@@ -1,0 +1,8 @@
+from django.http import HttpRequest, HttpResponse
+
+from habeas.core.access import public
+
+
+@public
+def submit(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError

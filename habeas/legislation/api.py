@@ -1,0 +1,7 @@
+"""API of the legislation app (filled in by its issue)."""
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    return None
