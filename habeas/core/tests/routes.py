@@ -45,6 +45,8 @@ SAMPLES: dict[str, Any] = {
     "response_pk": 987654,
     "verification_pk": 987654,
     "notification_pk": 987654,
+    "opinion_pk": 987654,
+    "benchmark_pk": 987654,
     "interview_id": uuid.UUID("00000000-0000-4000-8000-000000000007"),
     "photo_id": uuid.UUID("00000000-0000-4000-8000-000000000008"),
     "register_check_id": uuid.UUID("00000000-0000-4000-8000-000000000009"),
@@ -80,7 +82,12 @@ def _sample(key: str) -> str:
 def _sample_path(pattern: str) -> str:
     """Turn `places/<int:pk>/` or a regex like `^places/(?P<pk>[^/.]+)/$` into a path."""
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: _sample(m.group(1)), pattern)
-    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: _sample(m.group(2)), path)
+    path = re.sub(
+        r"<(?:(\w+):)?(\w+)>",
+        # A `<uuid:pk>` takes a UUID whatever its name: an integer would not resolve.
+        lambda m: str(SAMPLES["uuid"]) if m.group(1) == "uuid" else _sample(m.group(2)),
+        path,
+    )
     path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("\\", "")
     return re.sub(r"\(\?:[^)]*\)\?", "", path)
 
