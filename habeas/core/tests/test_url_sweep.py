@@ -11,7 +11,14 @@ from habeas.core import access
 from habeas.core.tests.routes import all_routes
 
 # The literal allow-list: nothing else may answer an anonymous visitor.
-PUBLIC_ROUTES = {"accounts:login", "accounts:password_set", "set_language"}
+PUBLIC_ROUTES = {
+    "accounts:login",
+    "accounts:password_set",
+    "set_language",
+    # The public's channel (¶33): anyone may write to the NPM and come back with a receipt.
+    "submit:form",
+    "submit:receipt",
+}
 # Reachable after the password, before the second factor.
 SIGNED_IN_ROUTES = {
     "accounts:verify",
