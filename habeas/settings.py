@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -388,6 +389,41 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     )
 }
+
+# The public's channel (habeas.intake.throttle; docs/decisions/0005): flood limits per
+# network address and single-use form stamps, in a store every process shares: Redis
+# when REDIS_URL is set, else the database (the table `intake_throttle`). Its keys are
+# keyed hashes: no address is ever stored. A per-process store is refused (habeas.E009).
+_INTAKE_CACHE: dict[str, Any] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL"),
+        "KEY_PREFIX": "intake",
+    }
+    if env_str("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "intake_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+    }
+)
+CACHES["intake"] = _INTAKE_CACHE
+RATELIMIT_USE_CACHE = "intake"
+# New submissions and messages added with a receipt, per network and hour; receipt
+# checks (right or wrong) per network and hour. django-ratelimit's "count/period".
+HABEAS_INTAKE_SUBMIT_RATE = env_str("HABEAS_INTAKE_SUBMIT_RATE", "10/h")
+HABEAS_INTAKE_RECEIPT_RATE = env_str("HABEAS_INTAKE_RECEIPT_RATE", "30/h")
+# A network is the address itself for IPv4 (many people share one behind a carrier's
+# NAT already) and its /64 for IPv6 (one subscriber's whole allocation).
+HABEAS_INTAKE_IPV4_PREFIX = env_int("HABEAS_INTAKE_IPV4_PREFIX", 32)
+HABEAS_INTAKE_IPV6_PREFIX = env_int("HABEAS_INTAKE_IPV6_PREFIX", 64)
+# Behind N reverse proxies that each append to X-Forwarded-For, the sender's address is
+# the Nth from the right. 0 (the default): only REMOTE_ADDR is believed.
+HABEAS_INTAKE_TRUSTED_PROXIES = env_int("HABEAS_INTAKE_TRUSTED_PROXIES", 0)
+# A form stamp is refused if sent back sooner than this after the form was shown (a
+# script), or later (a stale or harvested form).
+HABEAS_INTAKE_STAMP_MIN_SECONDS = env_int("HABEAS_INTAKE_STAMP_MIN_SECONDS", 3)
+HABEAS_INTAKE_STAMP_MAX_SECONDS = env_int("HABEAS_INTAKE_STAMP_MAX_SECONDS", 12 * 60 * 60)
 
 LOGGING = {
     "version": 1,

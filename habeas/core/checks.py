@@ -36,7 +36,27 @@ def habeas_deploy_checks(app_configs, **kwargs):
         )
     if not settings.AXES_HANDLER.endswith("AxesDatabaseHandler") and backend.endswith("DummyCache"):
         errors.append(Error("Login throttling needs a shared store.", id="habeas.E006"))
+    errors.extend(_public_channel_store())
     return errors
+
+
+def _public_channel_store() -> list[Error]:
+    """The public channel's flood limits and spent form stamps (habeas.intake.throttle)
+    must live in one store every process shares and that really counts (E009)."""
+    alias = getattr(settings, "RATELIMIT_USE_CACHE", "intake")
+    config = settings.CACHES.get(alias)
+    backend = (config or {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")) or not backend:
+        return [
+            Error(
+                f"The public channel's throttle store (CACHES[{alias!r}]) is "
+                f"{'missing' if not backend else backend.rsplit('.', 1)[-1]}: each process "
+                "would count floods and spent form stamps on its own, or not at all.",
+                hint="Set REDIS_URL, or leave CACHES['intake'] on the database cache.",
+                id="habeas.E009",
+            )
+        ]
+    return []
 
 
 def _malformed_keks(paths: list[str]) -> list[Error]:

@@ -130,7 +130,7 @@ class Submission(SealedModel, BaseModel):
     )
     place_text = SealedField()  # the place in the sender's words, when not in the list
     happened_on = models.DateField(_("when it happened"), null=True, blank=True)
-    happened_text = models.CharField(_("when it happened, in words"), max_length=120, blank=True)
+    happened_text = SealedField()  # "last Tuesday night", in the sender's words
     urgency = models.CharField(
         _("urgency given by the sender"), max_length=8, choices=Urgency.choices
     )
@@ -156,7 +156,7 @@ class Submission(SealedModel, BaseModel):
     action = models.CharField(
         _("action taken"), max_length=16, blank=True, choices=Action.choices, default=""
     )
-    triage_note = models.TextField(_("triage note"), blank=True)
+    triage_note = SealedField()  # the intake team's note: it may repeat what was said
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -248,3 +248,23 @@ class Attachment(SealedModel):
 
     def __str__(self) -> str:
         return f"attachment {self.pk}"
+
+
+class ThrottleEntry(models.Model):
+    """One entry of the public channel's flood-control store when no Redis is configured:
+    the table Django's database cache reads and writes (`settings.CACHES["intake"]`),
+    made by a migration so that it exists on every database, in every process.
+
+    Written only by that cache (`habeas.intake.throttle`). A key is a hash of a keyed
+    hash of a network, or of a form stamp's random nonce; no address is ever in it.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "intake_throttle"
+
+    def __str__(self) -> str:
+        return "throttle entry"

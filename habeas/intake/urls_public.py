@@ -6,4 +6,5 @@ app_name = "submit"
 
 urlpatterns = [
     path("", views_public.submit, name="form"),
+    path("receipt/", views_public.receipt, name="receipt"),
 ]

@@ -219,6 +219,19 @@ class LegislationItem(BaseModel):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the NPM can still change the text (the procedure is not over)."""
+        return self.procedure in OPEN_PROCEDURES
+
+    @property
+    def priority_explained(self) -> list[Any]:
+        """The reasons of the kept priority (`priority.Reason`: code, points, text),
+        weightiest first, in the reader's language."""
+        from habeas.legislation.priority import explain
+
+        return explain(self.priority_reasons)
+
 
 class ChildQuerySet(RestrictedQuerySet):
     """Assessments, opinions and advocacy steps: seen with their item."""

@@ -140,7 +140,9 @@ class Agreement(BaseModel):
 class CommunicationQuerySet(RestrictedQuerySet):
     """The log: staff with `partners.view`. Communications marked confidential (an
     exchange with the SPT under ¶3, information that could identify a source) are seen
-    only by those who may record (`partners.change`)."""
+    only by those who may record (`partners.change`), and, when they signal a risk of
+    reprisal, by those who open reprisal watches (`cases.create`): they are told of it
+    the day it is recorded and must be able to read what they were told of (¶25)."""
 
     def scope(self, user: Any, action: str) -> RestrictedQuerySet:
         permission = StaffQuerySet.needed.get(action)
@@ -148,7 +150,11 @@ class CommunicationQuerySet(RestrictedQuerySet):
             return self.none()
         if not roles.can(user, permission):
             return self.none()
-        return self if roles.can(user, "partners.change") else self.filter(confidential=False)
+        if roles.can(user, "partners.change"):
+            return self
+        if action == "view" and roles.can(user, "cases.create"):
+            return self.filter(models.Q(confidential=False) | models.Q(reprisal_signal=True))
+        return self.filter(confidential=False)
 
 
 class Communication(SealedModel, BaseModel):
@@ -184,7 +190,10 @@ class Communication(SealedModel, BaseModel):
     confidential = models.BooleanField(
         _("confidential"),
         default=False,
-        help_text=_("Only staff who record communications will see it."),
+        help_text=_(
+            "Only staff who record communications will see it (and, if it signals a risk "
+            "of reprisal, those who open reprisal watches)."
+        ),
     )
     partners = models.ManyToManyField(
         Partner, verbose_name=_("partners"), related_name="communications"
