@@ -37,6 +37,7 @@ from habeas.cases.forms_watches import (
 from habeas.cases.models import Case, CaseGrant, InvestigationRequest, ReprisalWatch, WatchCheck
 from habeas.core import access
 from habeas.core.errors import StaleEdit
+from habeas.partners import selectors as partners_selectors
 from habeas.places.forms import add_service_errors
 from habeas.places.views import form_rows
 
@@ -223,6 +224,12 @@ def watch_detail(request: HttpRequest, watch_id: uuid.UUID) -> HttpResponse:
         "risk_detail": watch.unseal("risk_detail", actor=user),
         "feared": [ReprisalWatch.ReprisalKind(kind).label for kind in watch.feared],
         "source_case": source_case,
+        # The information from partners that opened it or was linked to it (¶23, 25).
+        "communications": (
+            list(partners_selectors.communications_for_watch(user, watch))
+            if roles.can(user, "partners.view")
+            else []
+        ),
         "transfers": selectors.watch_transfers(watch=watch),
         "checks": [(check, services_watches.is_overdue(check, today)) for check in checks],
         "investigations": selectors.investigations_of(user=user, record=watch),

@@ -369,3 +369,29 @@ def test_it_hides_the_reprisal_form_from_a_grantee_who_may_not_open_cases(
     assert url not in detail.content.decode()
     assert client.post(url, {"informant": "ngo", "account": "x"}).status_code == 404
     assert not Case.objects.exists()
+
+
+def test_it_links_back_to_the_partners_information_linked_to_the_watch(
+    personas, client_for, watch
+):
+    from habeas.partners import services as partners
+    from habeas.partners.models import Partner
+
+    monitor = personas["monitor"]
+    ngo = partners.partner_create(actor=monitor, name="Prisoners' Rights Watch", kind="ngo")
+    information = partners.communication_record(
+        actor=monitor,
+        kind="information",
+        occurred_on=TODAY,
+        subject="Threats after the visit",
+        partners=[ngo],
+        reprisal_signal=True,
+    )
+    partners.communication_link_watch(actor=monitor, communication=information, watch=watch)
+    page = reverse("cases:watch_detail", kwargs={"watch_id": watch.pk})
+    link = reverse("partners:communication", kwargs={"pk": information.pk})
+
+    assert link in client_for(monitor).get(page).content.decode()
+    # The doctor is granted on the watch and may read partners' information too.
+    assert link in client_for(personas["doctor"]).get(page).content.decode()
+    assert Partner.objects.count() == 1
