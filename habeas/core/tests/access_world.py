@@ -30,12 +30,26 @@ from habeas.assessment.tests.factories import (
     HomeOrganisationFactory,
     OrganisationFactory,
 )
-from habeas.core.tests import matrix_cases, matrix_recommendations, matrix_visits
+from habeas.core.tests import (
+    matrix_cases,
+    matrix_intake,
+    matrix_legislation,
+    matrix_partners,
+    matrix_recommendations,
+    matrix_visits,
+)
 from habeas.places import importing, reconcile
 from habeas.places import services as place_services
 from habeas.places.tests.factories import PlaceFactory
 
-MATRIX_APPS = (matrix_cases, matrix_visits, matrix_recommendations)
+MATRIX_APPS = (
+    matrix_cases,
+    matrix_visits,
+    matrix_recommendations,
+    matrix_legislation,
+    matrix_intake,
+    matrix_partners,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PLACES_CSV = (

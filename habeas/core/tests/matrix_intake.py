@@ -31,7 +31,21 @@ ROUTE_RECORDS: dict[tuple[str, str], Record] = {}
 EXCEPTIONS: dict[str, str] = {}
 RECORD_NAMES: set[str] = {"submission", "submission_file"}
 
-PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "intake:reply": lambda w: {"body": "Thank you. We will visit the station this month."},
+    "intake:triage": lambda w: {
+        "version": w.submission.version,
+        "status": "triaged",
+        "theme": "treatment",
+        "triage_urgency": "urgent",
+        "action": "visit",
+        "triage_note": "Propose a visit to the station.",
+        "assigned_to": "",
+        "place": "",
+        "visit": "",
+        "case": "",
+    },
+}
 WRITERS: dict[str, str] = {}
 NO_CHANGE: dict[str, str] = {}
 

@@ -36,9 +36,85 @@ ROUTE_RECORDS: dict[tuple[str, str], Record] = {}
 EXCEPTIONS: dict[str, str] = {}
 RECORD_NAMES: set[str] = {"bill", "opinion", "benchmark"}
 
-PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+
+def _today(days: int = 0) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def _item_edit(w: Any) -> dict[str, Any]:
+    b = w.bill
+    return {
+        "version": b.version,
+        "title": "Criminal procedure (amendment) bill, second reading",
+        "kind": b.kind,
+        "subject": b.subject,
+        "responsible_body": b.responsible_body,
+        "authority": "",
+        "procedure": "parliament",
+        "deadline": _today(30),
+        "official_ref": "",
+        "link": "",
+        "lead": "",
+    }
+
+
+def _checklist(w: Any) -> dict[str, Any]:
+    prefix = f"b{w.benchmark.pk}"
+    return {
+        f"{prefix}-effect": "breaches",
+        f"{prefix}-note": "Art. 12 removes the right for 48 hours.",
+        f"{prefix}-was_effect": "weakens",
+        f"{prefix}-was_note": "Art. 12 delays it.",
+    }
+
+
+def _benchmark_edit(w: Any) -> dict[str, Any]:
+    b = w.benchmark
+    return {
+        "code": b.code,
+        "group": b.group,
+        "title": f"{b.title} (revised)",
+        "source": b.source,
+        "guidance": b.guidance,
+        "weight": b.weight,
+        "position": b.position,
+        "active": "on",
+    }
+
+
+PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "legislation:edit": _item_edit,
+    "legislation:checklist": _checklist,
+    "legislation:opinion_create": lambda w: {
+        "title": "Second opinion",
+        "text": "The NPM asks parliament to strike art. 12.",
+    },
+    "legislation:opinion_revise": lambda w: {
+        "version": w.opinion.version,
+        "title": w.opinion.title,
+        "text": "The NPM opposes art. 12 and proposes access from the outset.",
+    },
+    "legislation:opinion_send": lambda w: {
+        "sent_on": _today(),
+        "sent_to": "Parliamentary committee on justice",
+    },
+    "legislation:step_add": lambda w: {
+        "kind": "hearing",
+        "held_on": _today(),
+        "with_whom": "Committee on justice",
+        "summary": "The NPM testified on art. 12.",
+        "result": "",
+    },
+    "legislation:outcome": lambda w: {"outcome": "partly", "note": "Art. 12 was amended."},
+    "legislation:benchmark_edit": _benchmark_edit,
+}
 WRITERS: dict[str, str] = {}
-NO_CHANGE: dict[str, str] = {}
+NO_CHANGE: dict[str, str] = {
+    "legislation:links": (
+        "links name recommendations and register entries, which this world does not build; "
+        "habeas/legislation/tests/test_views_work.py links and unlinks them"
+    ),
+}
 
 
 def _bill(head: Any, title: str) -> Any:

@@ -37,9 +37,107 @@ ROUTE_RECORDS: dict[tuple[str, str], Record] = {}
 EXCEPTIONS: dict[str, str] = {}
 RECORD_NAMES: set[str] = {"partner", "partner_contact", "agreement", "communication", "activity"}
 
-PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+
+def _day(days: int = 0) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def _partner_edit(w: Any) -> dict[str, Any]:
+    p = w.partner
+    return {
+        "version": p.version,
+        "name": p.name,
+        "acronym": "PRW",
+        "kind": p.kind,
+        "areas": "prisons, police custody",
+        "website": "",
+        "address": "",
+        "notes": "",
+        "active": "on",
+    }
+
+
+def _contact(version: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "B. Lawyer",
+        "position": "Legal officer",
+        "email": "",
+        "phone": "",
+        "notes": "",
+        "active": "on",
+    }
+    if version is not None:
+        data["version"] = version
+    return data
+
+
+def _agreement(version: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "data_sharing",
+        "title": "Data-sharing terms",
+        "signed_on": _day(-10),
+        "expires_on": _day(700),
+        "terms": "Anonymised figures only.",
+    }
+    if version is not None:
+        data["version"] = version
+    return data
+
+
+def _communication_edit(w: Any) -> dict[str, Any]:
+    c = w.communication
+    return {
+        "version": c.version,
+        "kind": c.kind,
+        "direction": c.direction,
+        "occurred_on": c.occurred_on.isoformat(),
+        "subject": "A detainee threatened after the visit (confirmed)",
+        "details": "The NGO's lawyer heard of threats in Wing B.",
+        "partners": [w.partner.pk],
+        "confidential": "on",
+        "reprisal_signal": "on",
+        "places": [],
+        "recommendations": "",
+        "legislation": [],
+        "cases": [],
+    }
+
+
+def _activity_edit(w: Any) -> dict[str, Any]:
+    a = w.activity
+    return {
+        "version": a.version,
+        "kind": a.kind,
+        "title": a.title,
+        "held_on": a.held_on.isoformat(),
+        "audience": a.audience,
+        "reached": 45,
+        "region": "",
+        "partners": [w.partner.pk],
+        "notes": "",
+    }
+
+
+PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "partners:edit": _partner_edit,
+    "partners:contact_add": lambda w: _contact(None),
+    "partners:contact_edit": lambda w: _contact(w.partner_contact.version),
+    "partners:agreement_add": lambda w: _agreement(None),
+    "partners:agreement_edit": lambda w: _agreement(w.agreement.version),
+    "partners:communication_edit": _communication_edit,
+    "partners:activity_edit": _activity_edit,
+}
 WRITERS: dict[str, str] = {}
-NO_CHANGE: dict[str, str] = {}
+NO_CHANGE: dict[str, str] = {
+    "partners:communication_link_watch": (
+        "linking needs a reprisal watch the writer is granted on, which this world does not "
+        "build; habeas/partners/tests/test_views_log.py links, unlinks and refuses"
+    ),
+    "partners:communication_open_watch": (
+        "opening a watch takes the whole watch form (a person, their place, the risk); "
+        "habeas/partners/tests/test_views_log.py and e2e/test_partners_journey.py open one"
+    ),
+}
 
 
 def build(

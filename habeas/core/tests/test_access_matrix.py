@@ -172,7 +172,7 @@ class Matrix:
         if method == "get" or answer.status in matrix.REFUSED:
             if answer.changed:
                 self.fail(persona, method, f"{answer.status} yet changed {answer.changed}")
-            audited = matrix.unexpected_audit(answer.audited)
+            audited = matrix.unexpected_audit(answer.audited, answer.status)
             if method == "post" and audited:
                 self.fail(persona, method, f"{answer.status} yet audited {audited}")
 
