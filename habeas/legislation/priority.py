@@ -26,8 +26,9 @@ Harm counts only while the NPM can still change something:
 **Deadline.** With an open procedure, a near deadline adds a share of the harm: half
 again when it closes within 14 days, a quarter within 30, a tenth within 60; a quarter
 when it passed while the procedure is still open (check where the text stands). Shares
-are rounded up, so any harm gains at least a point. The deadline alone adds nothing: it
-makes harm urgent, it is not harm. It is still named, with 0 points, when it is near.
+are rounded up, so any harm gains at least a point, and the reason says the share. The
+deadline alone adds nothing: it makes harm urgent, it is not harm. It is still named,
+with 0 points, when it is near.
 
 **Not assessed yet.** An item without any assessment scores 0 with a reason that says
 so: the number does not pretend to know. Items with equal points are listed by nearest
@@ -128,13 +129,19 @@ def _deadline_reason(item: LegislationItem, harm: int, today: dt.date) -> Reason
     if item.deadline is None or item.procedure not in OPEN_PROCEDURES:
         return None
     days = (item.deadline - today).days
-    params = {"days": abs(days), "procedure": item.procedure}
+    code, percent = "", 0
     if days < 0:
-        return _reason("deadline_past", _percent(harm, PAST_DEADLINE_PERCENT), params)
-    for limit, percent in DEADLINE_TIERS:
-        if days <= limit:
-            return _reason(f"deadline_{limit}", _percent(harm, percent), params)
-    return None
+        code, percent = "deadline_past", PAST_DEADLINE_PERCENT
+    else:
+        for limit, share in DEADLINE_TIERS:
+            if days <= limit:
+                code, percent = f"deadline_{limit}", share
+                break
+    if not code:
+        return None
+    points = _percent(harm, percent)
+    params = {"days": abs(days), "procedure": item.procedure, "percent": percent if points else 0}
+    return _reason(code, points, params)
 
 
 def score(item: LegislationItem, *, today: dt.date | None = None) -> Priority:
@@ -240,7 +247,13 @@ def _text(code: str, params: dict[str, Any]) -> str:
             "weight": params["weight"],
         }
     if code.startswith("deadline_"):
-        return _deadline_text(code, params)
+        sentence = _deadline_text(code, params)
+        if not params.get("percent"):
+            return sentence
+        return _("%(deadline)s Adds %(percent)d%% of the harm.") % {
+            "deadline": sentence,
+            "percent": params["percent"],
+        }
     if code == "not_assessed":
         return _(
             "Not assessed yet against the benchmarks: its priority counts nothing until it is."
@@ -307,8 +320,8 @@ def _settled_text(params: dict[str, Any]) -> str:
         return _("A law filling the gap was adopted (%(procedure)s): the gap no longer counts.") % {
             "procedure": procedure
         }
-    if params.get("kind") == ItemKind.EXISTING:
-        return _("Repealed or withdrawn: its effects no longer count.")
+    if params.get("kind") == ItemKind.EXISTING or params["procedure"] == Procedure.REJECTED:
+        return _("Repealed, rejected or withdrawn: its effects no longer count.")
     return _(
         "The procedure is over (%(procedure)s): the draft can no longer be changed, so its "
         "effects no longer count. If it became law, follow it as an existing law."

@@ -123,7 +123,11 @@ def test_the_list_is_ranked_and_each_item_says_why(world):
     assert top["priority"] == 15 + 8
     assert top["priority_reasons"] == [
         {"code": "weakens", "points": 15, "text": f"Weakens or delays: {LAWYER} (weight 5)"},
-        {"code": "deadline_14", "points": 8, "text": "The consultation closes in 9 days."},
+        {
+            "code": "deadline_14",
+            "points": 8,
+            "text": "The consultation closes in 9 days. Adds 50% of the harm.",
+        },
     ]
     assert rows[1]["priority_reasons"][0]["code"] == "not_assessed"
     assert top["is_open"] is True and top["steps_count"] == 1 and top["opinions_sent"] == 0

@@ -88,7 +88,7 @@ def test_it_builds_bills_under_consultation_ranked_by_what_they_do_to_safeguards
     custody = LegislationItem.objects.get(title=CUSTODY)
     texts = [reason.text for reason in custody.priority_explained]
     assert any("lawyer" in text for text in texts)
-    assert "The consultation closes in 9 days." in texts
+    assert "The consultation closes in 9 days. Adds 50% of the harm." in texts
     assert set(custody.recommendations.all()) == set(recommendations)
     penal = LegislationItem.objects.get(title=PENAL_CODE)
     assert penal.kind == ItemKind.EXISTING and penal.priority > 0

@@ -119,19 +119,19 @@ def test_of_two_equal_bills_the_one_whose_consultation_closes_first_ranks_first(
         assess(head, bill, "first-hours-lawyer", E.WEAKENS)
     assert sooner.priority > later.priority
     assert ranked_titles(head) == ["Closes in 9 days", "Closes in 50 days"]
-    assert "The consultation closes in 9 days." in texts(sooner)
+    assert "The consultation closes in 9 days. Adds 50% of the harm." in texts(sooner)
 
 
 def test_the_deadline_words_follow_the_procedure(head):
     bill = make_item(head, procedure=Procedure.PARLIAMENT, deadline=in_days(20))
     assess(head, bill, "first-hours-lawyer", E.WEAKENS)
-    assert "Parliament's deadline is in 20 days." in texts(bill)
+    assert "Parliament's deadline is in 20 days. Adds 25% of the harm." in texts(bill)
     past = make_item(head, procedure=Procedure.GOVERNMENT, deadline=in_days(-12))
     assess(head, past, "first-hours-lawyer", E.WEAKENS)
     assert past.priority == 15 + 4
     assert texts(past)[-1] == (
         "The deadline passed 12 days ago and the procedure is still open: check where the "
-        "text stands."
+        "text stands. Adds 25% of the harm."
     )
 
 
@@ -145,6 +145,10 @@ def test_a_draft_no_longer_counts_once_its_procedure_is_over(head):
     assert bill.priority == 0
     (reason,) = bill.priority_explained
     assert reason.code == "settled" and "(Adopted)" in reason.text
+    rejected = make_item(head, procedure=Procedure.REJECTED)
+    assess(head, rejected, "first-hours-lawyer", E.BREACHES)
+    assert rejected.priority == 0
+    assert texts(rejected) == ["Repealed, rejected or withdrawn: its effects no longer count."]
 
 
 def test_an_existing_law_in_force_that_breaches_a_safeguard_still_needs_amending(head):
@@ -203,7 +207,7 @@ def test_the_daily_refresh_follows_the_calendar(head, time_machine):
     assert priority.priorities_refresh() == 1
     bill.refresh_from_db()
     assert bill.priority == 15 + 8
-    assert "The consultation closes in 10 days." in texts(bill)
+    assert "The consultation closes in 10 days. Adds 50% of the harm." in texts(bill)
     event = AuditEvent.objects.filter(action="legislation.priorities_refresh").get()
     assert event.detail == {"items": 1, "on": "2026-04-10"}
 
