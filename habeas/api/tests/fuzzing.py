@@ -30,6 +30,18 @@ from habeas.assessment.tests.factories import (
     RatingFactory,
 )
 from habeas.core.models import AuditEvent
+from habeas.intake import services as intake
+from habeas.intake.models import Submission
+from habeas.legislation import services as legislation
+from habeas.legislation.models import AdvocacyStep, Benchmark, LegislationItem, Opinion
+from habeas.partners import services as partners
+from habeas.partners.models import (
+    Agreement,
+    AwarenessActivity,
+    Communication,
+    Contact,
+    Partner,
+)
 from habeas.places.models import Authority, Place, Region
 from habeas.places.tests.factories import PlaceFactory
 from habeas.recommendations import services as recommendation_services
@@ -58,6 +70,16 @@ WRITABLE = (
     Exchange,
     ActionPlan,
     Commitment,
+    LegislationItem,
+    Opinion,
+    Benchmark,
+    AdvocacyStep,
+    Submission,
+    Partner,
+    Contact,
+    Agreement,
+    Communication,
+    AwarenessActivity,
 )
 
 
@@ -136,6 +158,7 @@ def seed(personas: dict[str, User]) -> World:
         .distinct()
     )
     world.visible.update(_recommendations(personas["head"], places[0], world.staff_canary))
+    world.visible.update(_outward(personas["head"], places[0], world.staff_canary))
     world.creations = _creations(world, owner=personas["head"])
     return world
 
@@ -205,6 +228,44 @@ def _recommendations(head: User, place: Place, canary: str) -> dict[str, list[in
     }
 
 
+def _outward(head: User, place: Place, canary: str) -> dict[str, list[int]]:
+    """A draft bill with an opinion; an NGO with a communication about the place and an
+    awareness activity; a submission from the public about the place. Submissions and
+    communications (random ids) are listed and fuzzed, not aimed at by id."""
+    today = timezone.localdate()
+    bill = legislation.item_create(
+        actor=head,
+        title=canary,
+        kind="draft",
+        subject="Extends police custody before access to a lawyer.",
+        procedure="consultation",
+        deadline=today + dt.timedelta(days=20),
+    )
+    opinion = legislation.opinion_create(actor=head, item=bill, title=canary, text=canary)
+    ngo = partners.partner_create(actor=head, name=canary, kind="ngo")
+    partners.communication_record(
+        actor=head,
+        kind="meeting",
+        occurred_on=today,
+        subject=canary,
+        partners=[ngo],
+        details=canary,
+        places=[place],
+    )
+    activity = partners.activity_record(
+        actor=head, kind="talk", title=canary, held_on=today, audience="public", reached=30
+    )
+    intake.submission_create(
+        sender_kind="relative", urgency="soon", body=canary, consent="anonymous", place=place
+    )
+    return {
+        "legislation-items": [bill.pk],
+        "legislation-opinions": [opinion.pk],
+        "partners": [ngo.pk],
+        "awareness-activities": [activity.pk],
+    }
+
+
 def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
     gaps = [  # the first criterion of each assessment, rated partially in place
         (rating.assessment_id, rating.criterion_id)
@@ -222,6 +283,10 @@ def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
                 "priority": "key",
             }
         ],
+        "legislation-items": [
+            {"title": "Mental health bill", "kind": "draft", "subject": "Involuntary care."}
+        ],
+        "partners": [{"name": "Law clinic", "kind": "academia"}],
         "assessments": [
             {
                 "framework_version": world.visible["frameworks"][0],

@@ -30,8 +30,8 @@ from habeas.api.tests import fuzzing
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("head", "data_officer", "comms", "outsider")
-READ_ONLY = frozenset({"comms", "outsider"})
+PERSONAS = ("head", "data_officer", "auditor", "outsider")
+READ_ONLY = frozenset({"auditor", "outsider"})
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 # Generated examples per operation, persona and mode, beside the aimed ones: enough to
 # reach each branch of this small API, few enough that the file runs in well under a
