@@ -13,6 +13,9 @@ from habeas.accounts.demo import DEMO_PASSWORD
 from habeas.accounts.roles import Role
 from habeas.assessment.demo import SPT_EMAIL, AssessmentDemoSummary, demo_load_assessments
 from habeas.cases.demo import CasesDemoSummary, demo_load_cases
+from habeas.intake.demo import demo_load_intake
+from habeas.legislation.demo import demo_load_legislation
+from habeas.partners.demo import demo_load_partners
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
 from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
@@ -27,8 +30,9 @@ class Command(BaseCommand):
         "Build a fictional country's NPM: regions, authorities, places of detention with "
         "their units and population, one staff account per role, five years of visits, "
         "case files, reprisal watches, the register of allegations, and twenty years of "
-        "recommendations with the authorities' answers. The same seed always builds the "
-        "same data."
+        "recommendations with the authorities' answers; bills under consultation, partners "
+        "with their histories and submissions from the public. The same seed always builds "
+        "the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,6 +60,11 @@ class Command(BaseCommand):
                 visits = demo_load_visits(scale=scale, seed=seed)
                 cases = demo_load_cases(scale=scale, seed=seed)
                 recommendations = demo_load_recommendations(scale=scale, seed=seed)
+                # Bills link recommendations and register entries; partners' communications
+                # link bills; submissions link visits and cases.
+                legislation = demo_load_legislation(scale=scale, seed=seed)
+                partners = demo_load_partners(scale=scale, seed=seed)
+                intake = demo_load_intake(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -66,6 +75,9 @@ class Command(BaseCommand):
         self._report_visits(visits)
         self._report_cases(cases)
         self._report_recommendations(recommendations)
+        self.stdout.write(legislation.describe())
+        self.stdout.write(partners.line())
+        self.stdout.write(intake.line())
 
     def _report_visits(self, summary: VisitsDemoSummary) -> None:
         write = self.stdout.write
