@@ -21,7 +21,12 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -71,6 +76,18 @@ READ = "partners.view"
 WRITE = "partners.change"
 
 
+ID_LIMIT = 2**63 - 1  # the largest id a database column holds
+
+
+def id_filter(name: str, value: str | None) -> int | None:
+    """A record's id given as a filter: a number a database can hold, or 400."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or int(value) > ID_LIMIT:
+        raise serializers.ValidationError({name: ["Not the id of a record."]})
+    return int(value)
+
+
 def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
@@ -107,7 +124,7 @@ class PartnersViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             needed = self.permission_map.get(request.method or "", "")
             if writes and not roles.can(request.user, needed):
                 super().permission_denied(request, message=message, code=code)
-            if self.lookup_field in self.kwargs:
+            if self.lookup_field in self.kwargs or self.action != "list":
                 raise exceptions.NotFound
             if not writes:
                 return
@@ -137,12 +154,10 @@ class PartnersViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise _drf_error(error) from error
 
     def _partner_filter(self, rows: QuerySet) -> QuerySet:
-        partner = self.request.query_params.get("partner")
-        if self.action != "list" or not partner:
+        partner = id_filter("partner", self.request.query_params.get("partner"))
+        if self.action != "list" or partner is None:
             return rows
-        if not partner.isdigit():
-            raise serializers.ValidationError({"partner": ["A partner id is a number."]})
-        return rows.filter(partner_id=int(partner))
+        return rows.filter(partner_id=partner)
 
 
 PARTNER_FILTERS = [
@@ -312,6 +327,15 @@ class CommunicationViewSet(PartnersViewSet):
         write = READ if getattr(self, "action", None) == "link_watch" else WRITE
         return {"GET": READ, "HEAD": READ, "POST": write, "PATCH": WRITE}
 
+    def permission_denied(  # type: ignore[override]
+        self, request: Request, message: Any = None, code: Any = None
+    ) -> None:
+        # A communication's id answers 404 to every method of a user who may not act on
+        # it, as a missing one does (as the reprisal watches' API does).
+        if request.user.is_authenticated and self.lookup_field in self.kwargs:
+            raise exceptions.NotFound
+        super().permission_denied(request, message=message, code=code)
+
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return Communication.objects.none()
@@ -322,17 +346,11 @@ class CommunicationViewSet(PartnersViewSet):
         kind = params.get("kind") or None
         if kind and kind not in Communication.Kind.values:
             raise serializers.ValidationError({"kind": ["Not a kind of communication."]})
-        numbers = {}
-        for name in ("partner", "place"):
-            value = params.get(name)
-            if value and not value.isdigit():
-                raise serializers.ValidationError({name: ["An id is a number."]})
-            numbers[name] = int(value) if value else None
         return selectors.log(
             user,
-            partner=numbers["partner"],
+            partner=id_filter("partner", params.get("partner")),
             kind=kind,
-            place=numbers["place"],
+            place=id_filter("place", params.get("place")),
             q=params.get("q"),
             reprisal_only=params.get("reprisal") in ("1", "true", "True"),
         )
@@ -433,8 +451,8 @@ class ActivityViewSet(PartnersViewSet):
             return selectors.activity_list(self.request.user)
         params = self.request.query_params
         year = params.get("year")
-        if year and not year.isdigit():
-            raise serializers.ValidationError({"year": ["A year is a number."]})
+        if year and not (year.isascii() and year.isdigit() and 1 <= int(year) <= 9999):
+            raise serializers.ValidationError({"year": ["Not a year."]})
         kind, audience = params.get("kind") or None, params.get("audience") or None
         if kind and kind not in AwarenessActivity.Kind.values:
             raise serializers.ValidationError({"kind": ["Not a kind of activity."]})
@@ -458,7 +476,11 @@ class ActivityViewSet(PartnersViewSet):
     @extend_schema(
         summary="Totals of awareness activities by kind, audience and year",
         parameters=[OpenApiParameter("year", OpenApiTypes.INT)],
-        responses={200: FiguresSerializer},
+        responses={
+            200: FiguresSerializer,
+            400: OpenApiResponse(description="The year is refused."),
+            404: OpenApiResponse(description="Your role does not see awareness work."),
+        },
     )
     @action(detail=False, methods=["get"])
     def figures(self, request: Request) -> Response:

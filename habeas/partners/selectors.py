@@ -37,6 +37,15 @@ def _id(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
+def _words(q: str | None) -> str:
+    """What to search for: no NUL (PostgreSQL refuses to be asked), at most 200 characters."""
+    return (q or "").replace("\x00", "").strip()[:200]
+
+
+def _year_ok(year: int | None) -> bool:
+    return year is None or 1 <= year <= 9999
+
+
 # -- partners ------------------------------------------------------------------------------
 
 
@@ -55,8 +64,8 @@ def partner_list(
     partners = Partner.objects.restrict(user, "view")
     if kind:
         partners = partners.filter(kind=kind)
-    if q and q.strip():
-        text = q.strip()
+    text = _words(q)
+    if text:
         partners = partners.filter(
             Q(name__icontains=text) | Q(acronym__icontains=text) | Q(areas__icontains=text)
         )
@@ -119,10 +128,12 @@ def log(
         rows = rows.filter(kind=kind)
     if place is not None:
         rows = rows.filter(places=_id(place))
+    if not _year_ok(year):
+        return rows.none()
     if year:
         rows = rows.filter(occurred_on__year=year)
-    if q and q.strip():
-        text = q.strip()
+    text = _words(q)
+    if text:
         rows = rows.filter(Q(reference__icontains=text) | Q(subject__icontains=text))
     if reprisal_only:
         rows = rows.filter(reprisal_signal=True)
@@ -207,6 +218,8 @@ def activity_list(
     partner: Any = None,
 ) -> QuerySet[AwarenessActivity]:
     rows = AwarenessActivity.objects.restrict(user, "view")
+    if not _year_ok(year):
+        return rows.none()
     if year:
         rows = rows.filter(held_on__year=year)
     if kind:
@@ -273,6 +286,8 @@ def awareness_figures(user: Any, *, year: int | None = None) -> AwarenessFigures
     """Totals of awareness activities (¶33): by kind, by audience and by year; the kind
     and audience totals are for `year` when given, the yearly ones always for every year."""
     every = AwarenessActivity.objects.restrict(user, "view")
+    if not _year_ok(year):
+        every = every.none()
     chosen = every.filter(held_on__year=year) if year else every
     totals = chosen.aggregate(activities=Count("pk"), reached=Coalesce(Sum("reached"), 0))
     yearly = _rows(every.annotate(year=ExtractYear("held_on")), "year", None)

@@ -72,6 +72,9 @@ def _related(model: Any, **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    # A plain string: an empty one (no address known) is not an e-mail address.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Contact
         fields = [
@@ -149,6 +152,8 @@ class PartnerSerializer(serializers.ModelSerializer):
     """One row of the list, with the communications the reader may see."""
 
     kind = PartnerKindField(choices=PartnerKind.choices, read_only=True)
+    # A plain string: an empty one (no website) is not a URI.
+    website = serializers.CharField(read_only=True)
     communications = serializers.IntegerField(source="communication_count", read_only=True)
     last_contact = serializers.DateField(read_only=True, allow_null=True)
 

@@ -361,12 +361,13 @@ def communication_url(communication: Communication) -> str:
     return reverse("partners:communication", kwargs={"pk": communication.pk})
 
 
-def _route_reprisal(communication: Communication) -> int:
+def _route_reprisal(communication: Communication, actor: Any) -> int:
     """Tell those who open reprisal watches, now, by reference only (¶25); return how
-    many were told. Called inside the recording's transaction: routed if recorded."""
+    many were told. Called inside the recording's transaction: routed if recorded. The
+    person who records it knows already and is not told."""
     message = _("%(ref)s: a partner signals a risk of reprisal") % {"ref": communication.reference}
     told = notify(
-        users=reprisal_recipients(),
+        users=[user for user in reprisal_recipients() if user.pk != actor.pk],
         message=message,
         link=communication_url(communication),
         key=NOTIFICATION_KEY.format(pk=communication.pk),
@@ -427,7 +428,7 @@ def communication_record(
     detail: dict[str, Any] = {"partners": len(partner_ids), "confidential": confidential}
     detail.update({name: len(ids) for name, ids in linked.items()})
     if reprisal_signal:
-        detail["reprisal_routed_to"] = _route_reprisal(communication)
+        detail["reprisal_routed_to"] = _route_reprisal(communication, actor)
     audit.record(
         actor=actor, action="partners.communication.record", obj=communication, detail=detail
     )
@@ -484,7 +485,7 @@ def communication_update(
         changed += _set_links(communication, partner_ids, linked)
         detail: dict[str, Any] = {"fields": changed}
         if communication.reprisal_signal and communication.reprisal_routed_at is None:
-            detail["reprisal_routed_to"] = _route_reprisal(communication)
+            detail["reprisal_routed_to"] = _route_reprisal(communication, actor)
         audit.record(
             actor=actor, action="partners.communication.update", obj=communication, detail=detail
         )

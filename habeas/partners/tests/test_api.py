@@ -231,7 +231,7 @@ def test_a_communication_is_edited_by_version(personas, api, partner):
     reader = api(personas["doctor"]).patch(url, {"subject": "Lost", "version": 2}, format="json")
 
     assert (ok.status_code, stale.status_code, no_version.status_code) == (200, 409, 400)
-    assert reader.status_code == 403
+    assert reader.status_code == 404  # a communication's id: 404 to whoever may not act
     communication.refresh_from_db()
     assert (communication.subject, communication.version) == ("New subject", 2)
 
@@ -279,4 +279,4 @@ def test_activities_are_recorded_listed_and_totalled(personas, api):
     assert (figures["activities"], figures["reached"]) == (2, 150)
     assert [row["key"] for row in figures["by_audience"]] == ["staff", "students"]
     assert api(personas["doctor"]).post(ACTIVITIES, {}, format="json").status_code == 403
-    assert api(personas["expert"]).get(f"{ACTIVITIES}figures/").json()["activities"] == 0
+    assert api(personas["expert"]).get(f"{ACTIVITIES}figures/").status_code == 404

@@ -308,6 +308,21 @@ def test_a_stale_communication_edit_gets_stale_edit_and_changes_nothing(personas
 # -- reprisal signals (¶25) ------------------------------------------------------------------
 
 
+def test_the_person_who_records_a_signal_is_not_told_of_it_again(personas):
+    partner = make_partner(personas["monitor"])
+
+    make_communication(
+        personas["monitor"],
+        partners=[partner],
+        kind=Communication.Kind.INFORMATION,
+        subject="Threats after the visit",
+        reprisal_signal=True,
+    )
+
+    told = {n.user for n in Notification.objects.all()}
+    assert told == {personas["head"], personas["doctor"]}
+
+
 def test_a_reprisal_signal_is_routed_at_once_to_those_who_open_watches_and_nobody_else(
     personas, make_user
 ):
