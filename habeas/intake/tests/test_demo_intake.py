@@ -36,7 +36,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[IntakeDemoSum
     demo is loaded here unless the demo command already did it."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo", "--scale", "small", "--seed", str(SEED), stdout=StringIO())
-        summary = None if Submission.objects.exists() else demo_load_intake(scale="small", seed=SEED)
+        summary = (
+            None if Submission.objects.exists() else demo_load_intake(scale="small", seed=SEED)
+        )
         yield summary
         transaction.set_rollback(True)
 

@@ -4,7 +4,6 @@ Argon2id hash; a right and a wrong receipt cost the same and a wrong one reveals
 from __future__ import annotations
 
 import base64
-import statistics
 import time
 from collections import Counter
 from typing import Any
@@ -177,16 +176,18 @@ def test_a_right_and_a_wrong_receipt_take_the_same_time():
     wrong = digits[:-1] + str((int(digits[-1]) + 1) % 10)
     timings: dict[str, list[float]] = {"right": [], "wrong": [], "malformed": []}
     services.submission_for_receipt(wrong)  # warm up
-    for _round in range(7):
+    for _round in range(9):
         for label, typed in (("right", receipt), ("wrong", wrong), ("malformed", "12-34")):
-            start = time.perf_counter()
+            start = time.process_time()
             services.submission_for_receipt(typed)
-            timings[label].append(time.perf_counter() - start)
-    medians = {label: statistics.median(values) for label, values in timings.items()}
-    slowest, fastest = max(medians.values()), min(medians.values())
-    # Argon2 dominates (tens of milliseconds); the lookup is one indexed query either way.
-    assert fastest > 0.005, medians
-    assert slowest - fastest < 0.25 * slowest, medians
+            timings[label].append(time.process_time() - start)
+    # The work done (processor time, the least of nine: what other processes on a busy
+    # machine add is noise, not work). Argon2 dominates, tens of milliseconds; the
+    # lookup is one indexed query either way.
+    least = {label: min(values) for label, values in timings.items()}
+    slowest, fastest = max(least.values()), min(least.values())
+    assert fastest > 0.005, least
+    assert slowest - fastest < 0.25 * slowest, least
 
 
 @pytest.mark.django_db
@@ -200,17 +201,17 @@ def test_the_receipt_page_answers_right_and_wrong_receipts_in_the_same_time(sett
     client, page = Client(), reverse("submit:receipt")
     timings: dict[str, list[float]] = {"right": [], "wrong": [], "malformed": []}
     statuses: dict[str, set[int]] = {label: set() for label in timings}
-    for _round in range(7):
+    for _round in range(9):
         for label, typed in (("right", receipt), ("wrong", wrong), ("malformed", "12-34")):
             data = {"stamp": throttle.form_stamp(), "receipt": typed}
-            start = time.perf_counter()
+            start = time.process_time()
             response = client.post(page, data)
-            timings[label].append(time.perf_counter() - start)
+            timings[label].append(time.process_time() - start)
             statuses[label].add(response.status_code)
     assert statuses == {"right": {200}, "wrong": {400}, "malformed": {400}}
-    medians = {label: statistics.median(values) for label, values in timings.items()}
-    wrongs = (medians["wrong"], medians["malformed"])
+    least = {label: min(values) for label, values in timings.items()}
+    wrongs = (least["wrong"], least["malformed"])
     # Wrong receipts, well-formed or not, cost the same; the right one about as much
     # (Argon2 dominates; its page shows a thread instead of the form).
-    assert abs(wrongs[0] - wrongs[1]) < 0.25 * max(wrongs), medians
-    assert abs(medians["right"] - medians["wrong"]) < 0.5 * max(medians.values()), medians
+    assert abs(wrongs[0] - wrongs[1]) < 0.25 * max(wrongs), least
+    assert abs(least["right"] - least["wrong"]) < 0.5 * max(least.values()), least
