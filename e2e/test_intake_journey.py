@@ -3,7 +3,7 @@
 1. An anonymous relative writes to the NPM from a phone with JavaScript turned off, keeps
    the receipt, and comes back days later on a fresh browser: a wrong receipt is told
    nothing, the right one (typed with other spaces) shows the monitor's reply, and what
-   the relative adds then reaches the monitor, marked as unread.
+   the relative adds then reaches the monitor, marked as new information until answered.
 2. A lawyer says someone is in danger now, asking that no authority be told. The data
    officer on duty is told in the header, opens the submission from the notification,
    is refused "raised with the authority", and triages it as urgent, linked to the
@@ -270,14 +270,21 @@ def test_a_relative_writes_from_a_phone_without_javascript_and_reads_the_reply(
     # == 4. The monitor sees the new information, marked ===================================
     main_menu(page, "Submissions")
     row = queue_rows(page).filter(has_text=reference)
-    expect(row.locator(".badge")).to_have_text("Unread")
+    expect(row.locator(".badge")).to_have_text("New information")
     row.get_by_role("link", name=reference).click()
     thread = page.locator("ol.thread li")
     expect(thread).to_have_count(2)
     expect(thread.nth(1)).to_contain_text("The sender added")
     expect(thread.nth(1)).to_contain_text(MORE)
 
-    # And once read, the queue no longer marks it
+    # Reading it alone leaves it marked; once answered, the queue no longer marks it
+    main_menu(page, "Submissions")
+    expect(queue_rows(page).filter(has_text=reference).locator(".badge")).to_have_text(
+        "New information"
+    )
+    queue_rows(page).filter(has_text=reference).get_by_role("link", name=reference).click()
+    field(page, "Reply to the sender").fill("Thank you, this helps: we will ask about it there.")
+    page.get_by_role("button", name="Send the reply").click()
     main_menu(page, "Submissions")
     expect(queue_rows(page).filter(has_text=reference)).to_be_visible()
     expect(queue_rows(page).filter(has_text=reference).locator(".badge")).to_have_count(0)

@@ -382,7 +382,11 @@ def _reachable(actor: Any, submission: Submission, action: str) -> None:
         raise PermissionDenied(_("You may not do this."))
 
 
-def _check_links(actor: Any, *, assigned_to: Any, place: Any, visit: Any, case: Any) -> None:
+def _check_links(
+    actor: Any, submission: Submission, *, assigned_to: Any, place: Any, visit: Any, case: Any
+) -> None:
+    """New links must name records the actor may see; a link left as it was is kept even
+    when the actor may not see it (a case file they are not granted on), unnamed."""
     if assigned_to is not None and not roles.can(assigned_to, "intake.view"):
         raise ValidationError({"assigned_to": _("Choose someone of the intake team.")})
     for field, model, value, message in (
@@ -390,10 +394,9 @@ def _check_links(actor: Any, *, assigned_to: Any, place: Any, visit: Any, case: 
         ("visit", Visit, visit, _("Choose a visit you can see.")),
         ("case", Case, case, _("Choose a case file you are granted on.")),
     ):
-        if (
-            value is not None
-            and not model.objects.restrict(actor, "view").filter(pk=value.pk).exists()
-        ):
+        if value is None or value.pk == getattr(submission, f"{field}_id"):
+            continue
+        if not model.objects.restrict(actor, "view").filter(pk=value.pk).exists():
             raise ValidationError({field: message})
 
 
@@ -432,7 +435,7 @@ def submission_triage(
             }
         )
     note = _limit(_text(note), BODY_MAX, "note")
-    _check_links(actor, assigned_to=assigned_to, place=place, visit=visit, case=case)
+    _check_links(actor, submission, assigned_to=assigned_to, place=place, visit=visit, case=case)
     values: dict[str, Any] = {
         "status": status,
         "theme": theme,
@@ -529,9 +532,8 @@ def submission_open(*, actor: Any, submission: Submission) -> OpenedSubmission:
         attachments=by_message.get(None, []),
         messages=messages,
     )
-    if submission.unread_from_sender:
-        Submission.objects.filter(pk=submission.pk).update(unread_from_sender=False)
-        submission.unread_from_sender = False
+    # Opening is a read and changes nothing: what the sender added stays marked until
+    # someone answers it or triages the submission.
     audit.record(actor=actor, action="intake.submission.read", obj=submission)
     return opened
 

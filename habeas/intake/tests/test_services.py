@@ -344,7 +344,7 @@ def test_a_reply_needs_the_reply_right(personas):
     assert len(events("intake.message.reply")) == 1
 
 
-def test_opening_a_submission_is_audited_and_marks_it_read(personas):
+def test_opening_a_submission_is_audited_and_changes_nothing(personas):
     submission, _receipt = make_submission(sender_name="Amina K.", uploads=[pdf("a.pdf")])
     services.sender_message_add(submission=submission, body="Update", uploads=[pdf("b.pdf")])
     opened = services.submission_open(actor=personas["data_officer"], submission=submission)
@@ -352,6 +352,9 @@ def test_opening_a_submission_is_audited_and_marks_it_read(personas):
     assert [a.filename for a in opened.attachments] == ["a.pdf"]
     assert [m.body for m in opened.messages] == ["Update"]
     assert [a.filename for a in opened.messages[0].attachments] == ["b.pdf"]
+    # What the sender added stays marked until someone answers it or triages.
+    assert Submission.objects.get(pk=submission.pk).unread_from_sender
+    services.reply_add(actor=personas["head"], submission=submission, body="Thank you.")
     assert not Submission.objects.get(pk=submission.pk).unread_from_sender
     (event,) = events("intake.submission.read")
     assert event.actor == personas["data_officer"] and "Amina" not in repr(event.detail)
