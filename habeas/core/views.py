@@ -44,6 +44,8 @@ CONFIDENTIAL_TYPES = (
     "visits.interview",
     "visits.registercheck",
     "visits.photo",
+    "intake.submission",
+    "partners.communication",
 )
 
 
