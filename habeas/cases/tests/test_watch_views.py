@@ -371,9 +371,7 @@ def test_it_hides_the_reprisal_form_from_a_grantee_who_may_not_open_cases(
     assert not Case.objects.exists()
 
 
-def test_it_links_back_to_the_partners_information_linked_to_the_watch(
-    personas, client_for, watch
-):
+def test_it_links_back_to_the_partners_information_linked_to_the_watch(personas, client_for, watch):
     from habeas.partners import services as partners
     from habeas.partners.models import Partner
 

@@ -407,7 +407,7 @@ def unexpected_audit(actions: list[str], status: int | None = None) -> list[str]
     (400) or stale (409) is shown again with the record it belongs to, and that showing
     is a read of its sealed content, audited like any other (`*.read`); a 403 or 404
     shows nothing, so it may leave no read."""
-    allowed = AUDIT_ALLOWED_SUFFIXES
+    allowed: tuple[str, ...] = AUDIT_ALLOWED_SUFFIXES
     if status in REDISPLAYED:
         allowed = (*allowed, ".read")
     return [action for action in actions if not action.endswith(allowed)]
