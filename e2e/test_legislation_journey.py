@@ -212,14 +212,18 @@ def test_a_draft_bill_is_ranked_above_a_lesser_one_with_its_reasons(signed_in: S
     reasons = first.get_by_role("listitem")
     expect(reasons).to_have_count(2)
     expect(reasons.nth(0)).to_have_text(f"Weakens or delays: {LAWYER} (weight 5) +15")
-    expect(reasons.nth(1)).to_have_text("The consultation closes in 10 days. +8")
+    expect(reasons.nth(1)).to_have_text(
+        "The consultation closes in 10 days. Adds 50% of the harm. +8"
+    )
     expect(first).to_contain_text(f"{(today + dt.timedelta(days=10)).isoformat()}")
     expect(first).to_contain_text("10 days left")
     # And the decree's: a safeguard it leaves out, and a deadline a month and a half away
     expect(second.get_by_role("listitem").nth(0)).to_have_text(
         f"Does not address: {RELATIVE} (counted once, at weight 5) +5"
     )
-    expect(second.get_by_role("listitem").nth(1)).to_have_text("The deadline is in 45 days. +1")
+    expect(second.get_by_role("listitem").nth(1)).to_have_text(
+        "The deadline is in 45 days. Adds 10% of the harm. +1"
+    )
     expect(third).to_contain_text("Not assessed yet against the benchmarks")
     expect(third).to_contain_text("5 days left")
     shoot(page, "legislation-list.png")
