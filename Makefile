@@ -28,11 +28,15 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs in parallel, one worker per CPU (TEST_WORKERS=N to choose, 0 for none),
+# each with its own test database; a module's tests marked `xdist_group` (those sharing
+# one demo load) stay together in one worker.
 test: $(STAMP)
 	@mkdir -p var/static
 	@if [ -x "$(CHROMIUM)" ]; then echo "Browser journeys: running in $(CHROMIUM)"; \
 	else echo "Browser journeys: SKIPPED, Chromium not found (install Debian's chromium or set HABEAS_CHROMIUM)"; fi
-	HABEAS_ENV=test HABEAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	HABEAS_ENV=test HABEAS_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q \
+		-n $(or $(TEST_WORKERS),logical) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
@@ -28,14 +30,8 @@ from habeas.core.models import AuditEvent
 from habeas.places.demo import DemoRefused
 from habeas.places.models import Place
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> str:
-    out = StringIO()
-    call_command("demo", "--scale", "small", "--seed", "5", stdout=out)
-    return out.getvalue()
+# The loaded demo is shared by a class's tests: keep them in one worker (`make test`).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("assessment-demo")]
 
 
 def self_assessments() -> tuple[Assessment, Assessment]:
@@ -66,84 +62,105 @@ def fingerprint_of_a_load(seed: int) -> list[tuple]:
     return fingerprint
 
 
-def test_it_builds_two_self_assessments_a_year_apart_the_older_final_and_shared(demo):
-    earlier, later = self_assessments()
+class TestTheLoadedDemo:
+    """Tests that only read what one load built share it (the demo is slow to load)."""
 
-    assert (earlier.period_end.year, later.period_end.year) == (2024, 2025)
-    assert earlier.state == "final" and earlier.finalised_at and earlier.finalised_by
-    assert later.state == "in_review"
-    for assessment in (earlier, later):
-        assert not assessment.ratings.filter(level="").exists()
-        assert assessment.ratings.exclude(narrative="").count() > 60
-        assert assessment.assessors.count() == 2
-    assert not Rating.objects.filter(level="not_applicable", reason="").exists()
-    assert list(earlier.shares.values_list("organisation__kind", flat=True)) == ["spt"]
-    assert not later.shares.exists()
-    assert earlier.indicator_values.exists()
+    @pytest.fixture(scope="class")
+    def demo(self, django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+        """The whole demo loaded once for this class, rolled back after its last test."""
+        with django_db_blocker.unblock(), transaction.atomic():
+            out = StringIO()
+            call_command("demo", "--scale", "small", "--seed", "5", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
 
+    def test_it_builds_two_self_assessments_a_year_apart_the_older_final_and_shared(self, demo):
+        earlier, later = self_assessments()
 
-def test_it_makes_the_later_self_assessment_better_on_some_sections_and_worse_on_a_few(demo):
-    earlier, later = self_assessments()
+        assert (earlier.period_end.year, later.period_end.year) == (2024, 2025)
+        assert earlier.state == "final" and earlier.finalised_at and earlier.finalised_by
+        assert later.state == "in_review"
+        for assessment in (earlier, later):
+            assert not assessment.ratings.filter(level="").exists()
+            assert assessment.ratings.exclude(narrative="").count() > 60
+            assert assessment.assessors.count() == 2
+        assert not Rating.objects.filter(level="not_applicable", reason="").exists()
+        assert list(earlier.shares.values_list("organisation__kind", flat=True)) == ["spt"]
+        assert not later.shares.exists()
+        assert earlier.indicator_values.exists()
 
-    comparison = selectors.assessment_compare(earlier=earlier, later=later)
+    def test_it_makes_the_later_self_assessment_better_on_some_sections_and_worse_on_a_few(
+        self, demo
+    ):
+        earlier, later = self_assessments()
 
-    deltas = {row.section.ref: row.delta for row in comparison.sections}
-    assert deltas["IV.A"] > 0 and deltas["IV.E"] > 0 and deltas["V.E"] > 0
-    assert deltas["V.C"] < 0 and deltas["V.D"] < 0
-    better = {ref for ref, delta in deltas.items() if delta and delta > 0}
-    worse = {ref for ref, delta in deltas.items() if delta and delta < 0}
-    assert worse <= {"V.C", "V.D", "V"} and len(better) > len(worse)
-    assert {"9", "10", "25", "38"} <= {change.criterion.ref for change in comparison.improved}
-    assert {"35", "37"} <= {change.criterion.ref for change in comparison.slipped}
+        comparison = selectors.assessment_compare(earlier=earlier, later=later)
 
+        deltas = {row.section.ref: row.delta for row in comparison.sections}
+        assert deltas["IV.A"] > 0 and deltas["IV.E"] > 0 and deltas["V.E"] > 0
+        assert deltas["V.C"] < 0 and deltas["V.D"] < 0
+        better = {ref for ref, delta in deltas.items() if delta and delta > 0}
+        worse = {ref for ref, delta in deltas.items() if delta and delta < 0}
+        assert worse <= {"V.C", "V.D", "V"} and len(better) > len(worse)
+        assert {"9", "10", "25", "38"} <= {change.criterion.ref for change in comparison.improved}
+        assert {"35", "37"} <= {change.criterion.ref for change in comparison.slipped}
 
-def test_it_cites_public_sources_and_places_of_the_inventory_as_evidence(demo):
-    earlier, later = self_assessments()
+    def test_it_cites_public_sources_and_places_of_the_inventory_as_evidence(self, demo):
+        earlier, later = self_assessments()
 
-    links = Evidence.objects.filter(kind="link")
-    records = Evidence.objects.filter(kind="record", assessment=later)
+        links = Evidence.objects.filter(kind="link")
+        records = Evidence.objects.filter(kind="record", assessment=later)
 
-    assert links.filter(assessment=earlier).count() == 3
-    assert all(url.startswith("https://") for url in links.values_list("url", flat=True))
-    assert records.count() == 2
-    for evidence in records:
-        assert selectors.evidence_record_model(
-            user=later.assessors.first(),
-            record_type=evidence.record_type,
-            record_id=evidence.record_id,
+        assert links.filter(assessment=earlier).count() == 3
+        assert all(url.startswith("https://") for url in links.values_list("url", flat=True))
+        assert records.count() == 2
+        for evidence in records:
+            assert selectors.evidence_record_model(
+                user=later.assessors.first(),
+                record_type=evidence.record_type,
+                record_id=evidence.record_id,
+            )
+
+    def test_it_leaves_an_action_plan_partly_done_with_exactly_one_item_overdue(self, demo):
+        earlier, _later = self_assessments()
+        today = timezone.localdate()
+
+        plan = earlier.action_items.all()
+        overdue = [item for item in plan if item.status == "open" and item.deadline < today]
+
+        assert plan.filter(status="done").count() >= 2
+        assert plan.filter(status__in=["open", "in_progress"]).count() >= 2
+        assert len(overdue) == 1 and overdue[0].criterion.ref == "37"
+        assert all(item.completed_on for item in plan.filter(status="done"))
+        gaps = {"not_in_place", "partially"}
+        for item in plan:
+            assert earlier.ratings.get(criterion=item.criterion).level in gaps
+
+    def test_it_gives_the_spt_an_account_that_sees_only_its_own_and_what_was_shared(self, demo):
+        member = Membership.objects.select_related("user", "organisation").get(
+            user__email=SPT_EMAIL
         )
+        earlier, later = self_assessments()
 
+        visible = set(Assessment.objects.restrict(member.user, "view"))
+        own = set(Assessment.objects.filter(made_by=member.organisation))
 
-def test_it_leaves_an_action_plan_partly_done_with_exactly_one_item_overdue(demo):
-    earlier, _later = self_assessments()
-    today = timezone.localdate()
+        assert member.organisation.kind == "spt" and member.user.role == "monitor"
+        assert len(own) == 2 and {a.subject.kind for a in own} == {"npm"}
+        assert len({a.subject_id for a in own}) == 2
+        assert visible == own | {earlier} and later not in visible
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=SPT_EMAIL, password=DEMO_PASSWORD) == member.user
+        assert SPT_EMAIL in demo
 
-    plan = earlier.action_items.all()
-    overdue = [item for item in plan if item.status == "open" and item.deadline < today]
+    def test_it_refuses_to_load_over_existing_assessments(self, demo):
+        Organisation.objects.exclude(is_home=True).update(name="Kept")
 
-    assert plan.filter(status="done").count() >= 2
-    assert plan.filter(status__in=["open", "in_progress"]).count() >= 2
-    assert len(overdue) == 1 and overdue[0].criterion.ref == "37"
-    assert all(item.completed_on for item in plan.filter(status="done"))
-    gaps = {"not_in_place", "partially"}
-    for item in plan:
-        assert earlier.ratings.get(criterion=item.criterion).level in gaps
+        with pytest.raises(DemoRefused, match="already holds assessments"):
+            demo_load_assessments(seed=1)
 
-
-def test_it_gives_the_spt_an_account_that_sees_only_its_own_and_what_was_shared(demo):
-    member = Membership.objects.select_related("user", "organisation").get(user__email=SPT_EMAIL)
-    earlier, later = self_assessments()
-
-    visible = set(Assessment.objects.restrict(member.user, "view"))
-    own = set(Assessment.objects.filter(made_by=member.organisation))
-
-    assert member.organisation.kind == "spt" and member.user.role == "monitor"
-    assert len(own) == 2 and {a.subject.kind for a in own} == {"npm"}
-    assert len({a.subject_id for a in own}) == 2
-    assert visible == own | {earlier} and later not in visible
-    request = RequestFactory().post("/accounts/login/")
-    assert authenticate(request, username=SPT_EMAIL, password=DEMO_PASSWORD) == member.user
-    assert SPT_EMAIL in demo
+        assert Assessment.objects.count() == 4
+        assert Organisation.objects.filter(name="Kept").count() == 3
 
 
 def test_it_builds_the_same_assessments_from_the_same_seed():
@@ -166,16 +183,6 @@ def test_it_writes_one_audit_event_of_its_own():
     assert event.action == "demo.load_assessments" and event.actor is None
     assert event.detail["assessments"] == 4 == Assessment.objects.count()
     assert event.detail["ratings"] == Rating.objects.count()
-
-
-def test_it_refuses_to_load_over_existing_assessments(demo):
-    Organisation.objects.exclude(is_home=True).update(name="Kept")
-
-    with pytest.raises(DemoRefused, match="already holds assessments"):
-        demo_load_assessments(seed=1)
-
-    assert Assessment.objects.count() == 4
-    assert Organisation.objects.filter(name="Kept").count() == 3
 
 
 @override_settings(HABEAS_ENV="production")

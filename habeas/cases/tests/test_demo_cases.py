@@ -49,7 +49,8 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         transaction.set_rollback(True)
 
 
-pytestmark = pytest.mark.django_db
+# The module's tests share one demo load: keep them in one worker (`make test`).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("cases-demo")]
 
 
 def test_it_opens_a_dozen_case_files_of_every_kind_at_places_the_demo_visited(demo):

@@ -82,6 +82,9 @@ def _good_key(size: int = 32) -> str:
         secrets.token_hex(32),  # 32 bytes, but in hex: decodes to 48 bytes of nonsense
         "",
     ],
+    # Named, not shown: random keys would give each run (and each parallel worker) other
+    # test ids.
+    ids=["one-letter", "not-base64", "16-bytes", "64-bytes", "truncated", "hex", "empty"],
 )
 def test_it_refuses_a_key_encryption_key_that_is_not_32_bytes_of_base64(tmp_path, content):
     kek = tmp_path / "kek"

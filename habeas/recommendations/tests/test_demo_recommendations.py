@@ -133,7 +133,8 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any
             transaction.set_rollback(True)
 
 
-pytestmark = pytest.mark.django_db
+# The module's tests share one demo load: keep them in one worker (`make test`).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("recommendations-demo")]
 
 
 def shares(values: list[str]) -> dict[str, float]:
