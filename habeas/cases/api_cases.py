@@ -19,6 +19,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
@@ -36,12 +37,6 @@ CASE_FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values),
     OpenApiParameter("place", OpenApiTypes.INT, description="Place id."),
 ]
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 @extend_schema_view(
@@ -145,7 +140,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             case = services.case_create(actor=request.user, data=serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = Case.objects.restrict(request.user, "view").get(pk=case.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -162,7 +157,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 actor=request.user, case=case, data=values, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = Case.objects.restrict(request.user, "view").get(pk=case.pk)
         return Response(self.get_serializer(fresh).data)
 

@@ -18,6 +18,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
@@ -31,12 +32,6 @@ from habeas.cases.serializers_watches import (
     WatchSerializer,
 )
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 @extend_schema_view(
@@ -107,7 +102,7 @@ class WatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         try:
             watch = services.watch_create(actor=request.user, data=data, place=place)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=watch.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -124,7 +119,7 @@ class WatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 actor=request.user, watch=watch, data=data, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=watch.pk)
         return Response(self.get_serializer(fresh).data)
 

@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
@@ -52,12 +53,6 @@ QUEUE_FILTERS = [
     OpenApiParameter("place", OpenApiTypes.INT, description="Place id."),
     OpenApiParameter("q", OpenApiTypes.STR, description="Part of the reference."),
 ]
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 @extend_schema_view(
@@ -168,7 +163,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 **values,
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         opened = services.submission_open(actor=request.user, submission=submission)
         return Response(SubmissionSerializer(opened).data)
 
@@ -188,7 +183,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 actor=request.user, submission=submission, body=body.validated_data["body"]
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return Response(ReplyResultSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

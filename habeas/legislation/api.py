@@ -31,6 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from habeas.api.exceptions import drf_error
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.legislation import selectors, services
@@ -60,7 +61,7 @@ from habeas.legislation.serializers import (
     LegislationOutcomeSerializer,
 )
 from habeas.partners.models import Partner
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema, _drf_error
+from habeas.places.api import STALE_RESPONSE, RefusalsSchema
 
 MAX_ID = 2**63 - 1
 YES_NO = ["true", "false"]
@@ -124,7 +125,7 @@ class _LegislationViewSet(viewsets.GenericViewSet):
         try:
             return service(actor=self.request.user, **arguments)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
 
     def _answer(
         self, record: Any, serializer: type[serializers.BaseSerializer], code: int = 200

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from habeas.accounts import roles
+from habeas.api.exceptions import drf_error
 from habeas.api.lookups import UUID_PATTERN
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
@@ -86,12 +87,6 @@ def id_filter(name: str, value: str | None) -> int | None:
     if not (value.isascii() and value.isdigit()) or int(value) > ID_LIMIT:
         raise serializers.ValidationError({name: ["Not the id of a record."]})
     return int(value)
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 class PartnersViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -151,7 +146,7 @@ class PartnersViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         try:
             return service(actor=self.request.user, **kwargs)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
 
     def _partner_filter(self, rows: QuerySet) -> QuerySet:
         partner = id_filter("partner", self.request.query_params.get("partner"))
@@ -414,7 +409,7 @@ class CommunicationViewSet(PartnersViewSet):
                 actor=request.user, communication=communication, watch=data["watch"]
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=communication.pk)
         serializer = CommunicationSerializer(fresh, context=self.get_serializer_context())
         return Response(serializer.data)

@@ -25,6 +25,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.places import selectors, services
@@ -87,12 +88,6 @@ class RefusalsSchema(AutoSchema):
         return refusals
 
 
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
 class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List, retrieve, create and PATCH through the inventory's services; never delete."""
 
@@ -129,7 +124,7 @@ class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         try:
             record = self.create_service(actor=request.user, data=serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -149,7 +144,7 @@ class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 **{self.record_argument: record},
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data)
 

@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from habeas.accounts import roles
+from habeas.api.exceptions import drf_error
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
@@ -55,12 +56,6 @@ MAX_ENTRIES = 500
 READ = "recommendations.view"
 WRITE = "recommendations.dialogue"
 NOT_REACHABLE = "No recommendation you may record a response to has this reference or id."
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 class DialogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -159,7 +154,7 @@ class LetterViewSet(DialogueViewSet):
         try:
             exchange = services.exchange_create(actor=request.user, data=serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return self._respond(exchange, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -175,7 +170,7 @@ class LetterViewSet(DialogueViewSet):
                 actor=request.user, exchange=exchange, data=data, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return self._respond(exchange)
 
     @extend_schema(
@@ -203,7 +198,7 @@ class LetterViewSet(DialogueViewSet):
                 errors[index] = {"non_field_errors": messages}
             raise serializers.ValidationError({"entries": errors}) from refused
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         data = LetterResponseSerializer(written, many=True).data
         return Response({"responses": data})
 
@@ -303,7 +298,7 @@ class ActionPlanViewSet(DialogueViewSet):
                 for index, row in enumerate(commitments):
                     self._add_listed(plan, row, index, len(commitments))
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return self._respond(plan, status.HTTP_201_CREATED)
 
     def _add_listed(self, plan: ActionPlan, row: dict[str, Any], index: int, count: int) -> None:
@@ -313,7 +308,7 @@ class ActionPlanViewSet(DialogueViewSet):
             values = self._commitment_values(row)
             services.commitment_add(actor=self.request.user, plan=plan, data=values)
         except DjangoValidationError as error:
-            errors[index] = _drf_error(error).detail
+            errors[index] = drf_error(error).detail
             raise serializers.ValidationError({"commitments": errors}) from error
         except serializers.ValidationError as error:
             errors[index] = error.detail
@@ -332,7 +327,7 @@ class ActionPlanViewSet(DialogueViewSet):
                 actor=request.user, plan=plan, data=data, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return self._respond(plan)
 
     @extend_schema(
@@ -349,7 +344,7 @@ class ActionPlanViewSet(DialogueViewSet):
         try:
             commitment = services.commitment_add(actor=request.user, plan=plan, data=values)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         body = CommitmentSerializer(commitment, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -383,7 +378,7 @@ class ActionPlanViewSet(DialogueViewSet):
                 actor=request.user, commitment=commitment, data=values, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         commitment.refresh_from_db()
         body = CommitmentSerializer(commitment, context=self.get_serializer_context()).data
         return Response(body)

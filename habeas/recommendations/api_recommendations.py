@@ -26,9 +26,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.pagination import Pagination
 from habeas.api.permissions import RolePermission
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema, _drf_error
+from habeas.places.api import STALE_RESPONSE, RefusalsSchema
 from habeas.recommendations import services
 from habeas.recommendations.models import (
     SETTLED,
@@ -108,7 +109,7 @@ class _ReadsAsNotFound(viewsets.GenericViewSet):
         try:
             return service(actor=self.request.user, **arguments)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
 
 
 # -- recommendations ------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from habeas.api.exceptions import drf_error
 from habeas.api.permissions import RolePermission
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema, _drf_error
+from habeas.places.api import STALE_RESPONSE, RefusalsSchema
 from habeas.visits import services
 from habeas.visits.models import TeamAssignment, Visit
 from habeas.visits.selectors import VisitFilters, visit_list
@@ -116,7 +117,7 @@ class VisitViewSet(
         try:
             visit = services.visit_create(actor=request.user, data=serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=visit.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -133,7 +134,7 @@ class VisitViewSet(
                 actor=request.user, visit=visit, data=values, expected_version=version
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         fresh = self.get_queryset().get(pk=visit.pk)
         return Response(self.get_serializer(fresh).data)
 
@@ -204,7 +205,7 @@ class TeamAssignmentViewSet(
             }
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -214,7 +215,7 @@ class TeamAssignmentViewSet(
         try:
             services.team_remove(actor=request.user, assignment=row)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise drf_error(error) from error
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
