@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "habeas.assessment",
     "habeas.recommendations",
     "habeas.legislation",
+    "habeas.planning",
     "habeas.intake",
     "habeas.partners",
     "habeas.api",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessment/", include("habeas.assessment.urls")),
     path("recommendations/", include("habeas.recommendations.urls")),
     path("legislation/", include("habeas.legislation.urls")),
+    path("planning/", include("habeas.planning.urls")),
     path("intake/", include("habeas.intake.urls")),
     path("submit/", include("habeas.intake.urls_public")),
     path("partners/", include("habeas.partners.urls")),

@@ -88,6 +88,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "partners.view": STAFF - {R.ADMIN, R.EXPERT},
     "partners.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
     "partners.export": frozenset({R.HEAD}),
+    # Planning (¶10, 11, 35, 36): which places to visit, when and with whom.
+    "planning.view": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "planning.change": frozenset({R.HEAD, R.MONITOR}),
+    "planning.adopt": frozenset({R.HEAD}),
+    "planning.weights": frozenset({R.HEAD}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

@@ -8,6 +8,8 @@ from habeas.intake import api as intake_api
 from habeas.legislation import api as legislation_api
 from habeas.partners import api as partners_api
 from habeas.places import api as places_api
+from habeas.planning import api as planning_api
+from habeas.planning import api_risk as planning_risk_api
 from habeas.recommendations import api_dialogue, api_recommendations
 from habeas.visits import api_field, api_guidelines, api_visits
 
@@ -27,5 +29,7 @@ api_dialogue.register(router)
 legislation_api.register(router)
 intake_api.register(router)
 partners_api.register(router)
+planning_risk_api.register(router)
+planning_api.register(router)
 
 urlpatterns = router.urls
