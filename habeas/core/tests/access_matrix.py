@@ -34,6 +34,7 @@ from habeas.core.tests import (
     matrix_intake,
     matrix_legislation,
     matrix_partners,
+    matrix_planning,
     matrix_recommendations,
     matrix_visits,
 )
@@ -60,6 +61,7 @@ MATRIX_APPS = (
     matrix_legislation,
     matrix_intake,
     matrix_partners,
+    matrix_planning,
 )
 
 RECORDS: dict[tuple[str, str], Record] = {
@@ -330,6 +332,7 @@ SNAPSHOT_APPS = (
     "legislation",
     "intake",
     "partners",
+    "planning",
 )
 NOT_DOMAIN = {"core.auditevent", "core.audithead"}
 

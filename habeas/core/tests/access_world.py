@@ -35,6 +35,7 @@ from habeas.core.tests import (
     matrix_intake,
     matrix_legislation,
     matrix_partners,
+    matrix_planning,
     matrix_recommendations,
     matrix_visits,
 )
@@ -49,6 +50,7 @@ MATRIX_APPS = (
     matrix_legislation,
     matrix_intake,
     matrix_partners,
+    matrix_planning,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
