@@ -168,6 +168,15 @@ class Programme(BaseModel):
         default=0.20,
         help_text=_("For urgent and follow-up visits (¶10); 0.20 keeps a fifth."),
     )
+    max_visits = models.PositiveIntegerField(
+        _("visits the teams can make"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the period, reserve included (the reserve's share is kept back from it too); "
+            "empty: only staff-days limit the programme."
+        ),
+    )
     default_max_interval_months = models.PositiveSmallIntegerField(
         _("maximum interval between in-depth visits (months)"), default=48
     )
