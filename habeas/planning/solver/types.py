@@ -14,6 +14,7 @@ CATEGORY_MINIMUM_UNREACHABLE = "category_minimum_unreachable"  # params: categor
 MEDICAL_CAPACITY_SHORT = "medical_capacity_short"  # params: need, have
 NO_CAPACITY = "no_capacity"  # params: region
 INTERVAL_UNREACHABLE = "interval_unreachable"  # params: count (places due that cannot fit)
+VISIT_SLOTS_EXCEEDED_BY_MANDATORY = "visit_slots_exceeded_by_mandatory"  # params: need, have
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class ProgrammeInput:
     trip_overhead: float = 0.0
     time_limit: float = 60.0
     seed: int = 0
+    # The visits the teams can make in the period, net of the reserve (visit slots);
+    # None = no cap.
+    max_visits: int | None = None
 
 
 @dataclass
@@ -76,6 +80,9 @@ class ProgrammeResult:
     left_out_regions: list[int]  # regions with candidate places and no visit
     left_out_categories: list[int]
     explanations: list[Explanation] = field(default_factory=list)
+    build_seconds: float = 0.0  # rules, first plan and model, before the engines start
+    engines: dict[str, dict[str, float | bool]] = field(default_factory=dict)
+    # engine name -> {"objective", "bound", "optimal", "seconds"}: what each engine reached
 
 
 @dataclass
