@@ -24,6 +24,7 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -43,6 +44,9 @@ from habeas.visits.models import TeamProfile
 STAFF_DAYS = {"small": 320, "national": 1600, "large": 2600}
 MEDICAL_DAYS = {"small": 40, "national": 160, "large": 260}
 OTHER_PROFESSIONS = {"lawyer": 0.3, "social_worker": 0.2, "psychologist": 0.1, "other": 0.1}
+# Visits a quarter, reserve included, after DOMAIN.md's scale: 10–60 visits a year for a
+# small NPM, 110–150 for a national one, 40–70 for a large federal one.
+MAX_VISITS = {"small": 16, "national": 40, "large": 20}
 SEARCH_SECONDS = 5.0
 AWAY = 4  # people away for part of the quarter
 
@@ -116,6 +120,12 @@ class _Builder:
                 "period": next_quarter(self.today),
                 "title": f"Visit programme {next_quarter(self.today)}",
             },
+        )
+        programme = services.programme_update(
+            actor=self.monitor,
+            programme=programme,
+            data={"max_visits": MAX_VISITS[self.scale]},
+            expected_version=programme.version,
         )
         self._capacity(programme)
         self._avoid_one(programme)
@@ -223,29 +233,19 @@ class _Builder:
         return Unavailability.objects.count()
 
     def _justify(self, programme: Programme) -> int:
+        """Justify every left-out region and category but one, which the head still owes."""
         regions, categories = selectors.left_out(programme)
-        if categories:
-            category, _none = categories[0]
-            services.justification_save(
-                actor=self.head,
-                programme=programme,
-                category=category,
-                text=(
-                    f"{category.name}: visited in depth last year; this quarter's capacity "
-                    "goes to places with higher risk, and the category is planned next quarter."
-                ),
+        targets: list[tuple[str, Any]] = [("category", c) for c, _none in categories]
+        targets += [("region", r) for r, _none in regions]
+        for kind, target in targets[:-1]:
+            text = (
+                f"{target.name}: visited in depth within its interval; this quarter's few "
+                "visits go to places with higher risk, and it is planned for a later quarter."
+                if kind == "category"
+                else f"{target.name}: its places were visited last quarter; the regional "
+                "office's staff are on the thematic review of police custody."
             )
-            return 1
-        if regions:
-            region, _none = regions[0]
             services.justification_save(
-                actor=self.head,
-                programme=programme,
-                region=region,
-                text=(
-                    f"{region.name}: its places were visited last quarter; the regional "
-                    "office's staff are on the thematic review of police custody."
-                ),
+                actor=self.head, programme=programme, **{kind: target}, text=text
             )
-            return 1
-        return 0
+        return max(len(targets) - 1, 0)

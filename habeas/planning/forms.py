@@ -103,6 +103,16 @@ class SettingsForm(forms.Form):
             "Capacity not planned, kept for urgent and follow-up visits. 20 keeps a fifth."
         ),
     )
+    max_visits = forms.IntegerField(
+        label=_("Visits the teams can make in the period"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text=_(
+            "Reserve included: the reserve's share of them is kept back too. Leave empty when "
+            "only the staff-days below limit the programme."
+        ),
+    )
     default_max_interval_months = forms.IntegerField(
         label=_("Longest time between in-depth visits (months)"),
         min_value=1,
@@ -129,6 +139,7 @@ class SettingsForm(forms.Form):
             (
                 "title",
                 "reserve_percent",
+                "max_visits",
                 "default_max_interval_months",
                 "trip_sharing",
                 "trip_radius_km",
@@ -186,6 +197,7 @@ class SettingsForm(forms.Form):
             "trip_radius_km": programme.trip_radius_km,
             "trip_overhead_days": programme.trip_overhead_days,
             "time_limit_seconds": programme.time_limit_seconds,
+            "max_visits": programme.max_visits,
         }
         for pk, (days, minimum) in regions.items():
             initial[f"r{pk}_days"], initial[f"r{pk}_min"] = days, minimum
@@ -205,6 +217,7 @@ class SettingsForm(forms.Form):
             "trip_radius_km": data["trip_radius_km"],
             "trip_overhead_days": data["trip_overhead_days"],
             "time_limit_seconds": data["time_limit_seconds"],
+            "max_visits": data.get("max_visits"),
         }
 
     def region_capacity(self) -> dict[int, tuple[int, int]]:

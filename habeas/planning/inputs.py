@@ -188,6 +188,14 @@ def net_capacity(programme: Programme, staff_days: float) -> float:
     return float(staff_days) * (1.0 - float(programme.reserve_share))
 
 
+def net_visits(programme: Programme) -> int | None:
+    """The visits the programme may plan once the reserve's share is kept back (None: no
+    limit but staff-days)."""
+    if not programme.max_visits:
+        return None
+    return int(programme.max_visits * (1.0 - float(programme.reserve_share)))
+
+
 def medical_capacity(programme: Programme) -> float | None:
     rows = list(
         ProfessionCapacity.objects.filter(
@@ -383,6 +391,7 @@ def programme_input(
             dtype=np.float64,
         ),
         medical_capacity=medical_capacity(programme),
+        max_visits=net_visits(programme),
         region_min=np.asarray(
             [capacities[r].min_visits if r in capacities else 0 for r in regions], dtype=np.int64
         ),

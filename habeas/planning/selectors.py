@@ -181,6 +181,11 @@ def capacity_summary(programme: Programme) -> list[CapacityLine]:
             ).only("days")
         )
         lines.append(CapacityLine(_("Medical members"), total, total - net, net, medical_used))
+    if programme.max_visits:
+        slots = float(programme.max_visits)
+        net = float(inputs.net_visits(programme) or 0)
+        visits = float(PlannedVisit.objects.filter(programme=programme).count())
+        lines.append(CapacityLine(_("Visits (not staff-days)"), slots, slots - net, net, visits))
     return lines
 
 
@@ -325,6 +330,13 @@ _SENTENCES: dict[str, Any] = {
             "need": p.get("need"),
             "have": p.get("have"),
         }
+    ),
+    types.VISIT_SLOTS_EXCEEDED_BY_MANDATORY: lambda p: (
+        _(
+            "The mandatory visits number %(need)s, but the teams can make only %(have)s in the "
+            "period after the reserve."
+        )
+        % {"need": p.get("need"), "have": p.get("have")}
     ),
     types.REGION_MINIMUM_UNREACHABLE: lambda p: (
         _("%(region)s: at least %(minimum)s visits were asked for, but only %(possible)s fit.")

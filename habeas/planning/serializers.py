@@ -73,6 +73,7 @@ PROGRAMME_FIELDS = [
     "trip_radius_km",
     "trip_overhead_days",
     "time_limit_seconds",
+    "max_visits",
     "solver",
     "objective",
     "bound",
@@ -97,6 +98,7 @@ SETTINGS = [
     "trip_radius_km",
     "trip_overhead_days",
     "time_limit_seconds",
+    "max_visits",
 ]
 
 

@@ -60,6 +60,7 @@ SETTINGS_FIELDS = (
     "trip_radius_km",
     "trip_overhead_days",
     "time_limit_seconds",
+    "max_visits",
 )
 COPIED_FIELDS = SETTINGS_FIELDS[1:]
 JUSTIFICATION_MIN = 20
@@ -152,7 +153,8 @@ def _copy_capacity(source: Programme, target: Programme) -> None:
 def programme_update(
     *, actor: Any, programme: Programme, data: Mapping[str, Any], expected_version: int
 ) -> Programme:
-    """Change a programme's settings: reserve, default interval, travel, search time, title."""
+    """Change a programme's settings: reserve, visit slots, default interval, travel, search
+    time, title."""
     _planner(actor, programme)
     unknown = sorted(set(data) - set(SETTINGS_FIELDS))
     if unknown:
@@ -166,6 +168,8 @@ def programme_update(
                 raise ValidationError({name: _("Give a number.")}) from None
     if "title" in values:
         values["title"] = str(values["title"] or "").strip()
+    if "max_visits" in values and values["max_visits"] in ("", None):
+        values["max_visits"] = None
     candidate = Programme(
         **{**{name: getattr(programme, name) for name in SETTINGS_FIELDS}, **values},
         period=programme.period,

@@ -5,3 +5,5 @@
 HiGHS and OR-Tools CP-SAT from a greedy start, keep the better result, and enforce their
 time limit outside the solvers.
 """
+
+from habeas.planning.solver import quiet as _quiet  # noqa: E402,F401  (the HiGHS banner)

@@ -37,16 +37,16 @@ The rules it never breaks:
   place left out can use them. Where the due places all fit, they are all visited and
   places that could wait share the remaining slots on their points. So whether the
   scarcity comes from staff-days or from slots, a place not due never takes a slot or a
-  staff-day that a due place could have used.
+  staff-day that a due place could have used (unless a minimum below needs it).
 
 Minimum visits per region and per category come after those rules: they are met
-whenever capacity allows (a category with too few due places in a scarce region may
-take places that could wait, as many as its minimum needs). A minimum that cannot be met
-is reported with the number that could be, never by failing. An impossible rule
-(mandatory visits beyond capacity or beyond the visit slots, a pinned week already full)
-is explained, set aside, and the best programme under the other rules is returned with
-status "infeasible": the mandatory places that fit are kept (pinned weeks first, then the
-riskiest), the others are not forced.
+whenever capacity allows (a category or a region with too few due places where places
+are scarce may take places that could wait, as many as its minimum needs). A minimum
+that cannot be met is reported with the number that could be, never by failing. An
+impossible rule (mandatory visits beyond capacity or beyond the visit slots, a pinned
+week already full) is explained, set aside, and the best programme under the other rules
+is returned with status "infeasible": the mandatory places that fit are kept (pinned
+weeks first, then the riskiest), the others are not forced.
 
 How it is solved. The choice of places is one mixed-integer model built from arrays
 (`programme_model.py`): a 0/1 variable per place allowed by the rules above, an integer
@@ -276,18 +276,19 @@ def _rules(inp: ProgrammeInput) -> _Rules:
     # the due places are chosen: it is not in the model, `_fill` adds it afterwards.
     filler = valid & ~is_due & ~forced & scarce[r]
     allowed = (valid & (is_due | ~scarce[r])) | forced
-    # A category minimum comes before that rule: where a category has too few places in
-    # the model, its places not due may enter it, as many as the minimum still needs.
+    # Minimums come before that rule: where a category (then a region) has too few places
+    # in the model, its places not due may enter it, as many as the minimum still needs.
     category_min = _minimums(inp.category_min, categories)
-    limits: list[tuple[NDArray[np.int64], int]] = []
-    have = np.bincount(inp.category[allowed], minlength=categories)[:categories]
-    for index in np.nonzero(category_min > have)[0]:
-        extra = filler & (inp.category == index)
-        if extra.any():
-            limits.append((np.nonzero(extra)[0], int(category_min[index] - have[index])))
-            allowed |= extra
-            filler &= ~extra
     region_min = _minimums(inp.region_min, regions)
+    limits: list[tuple[NDArray[np.int64], int]] = []
+    for group, minimum in ((inp.category, category_min), (inp.region, region_min)):
+        have = np.bincount(group[allowed], minlength=len(minimum))[: len(minimum)]
+        for index in np.nonzero(minimum > have)[0]:
+            extra = filler & (group == index)
+            if extra.any():
+                limits.append((np.nonzero(extra)[0], int(minimum[index] - have[index])))
+                allowed |= extra
+                filler &= ~extra
     possible_r = np.bincount(inp.region[allowed], minlength=regions)[:regions]
     possible_c = np.bincount(inp.category[allowed], minlength=categories)[:categories]
     for index in np.nonzero(region_min > possible_r)[0]:
@@ -398,7 +399,12 @@ def solve(inp: ProgrammeInput) -> ProgrammeResult:
         best = max(solved, key=lambda s: s.objective)
         bound = min([bound] + [s.bound for s in solved])
         start_ok = bool(start.chosen[rules.forced].all())
-        if not start_ok or best.objective >= model.objective(start.chosen) - EPS:
+        start_objective = model.objective(start.chosen)
+        # The engines start from that plan: keep it only if strictly better (not by the
+        # rounding of sums in another order).
+        if not start_ok or best.objective >= start_objective - 1e-9 * max(
+            1.0, abs(start_objective)
+        ):
             chosen, solver, optimal = best.chosen, best.solver, best.optimal
     selected = chosen
     packer = _assign_weeks(inp, rules, chosen, points)

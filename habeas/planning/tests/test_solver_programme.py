@@ -331,6 +331,25 @@ def test_slots_go_to_due_places_first_in_every_region() -> None:
     assert not roomy.exceeded.any()
 
 
+def test_a_region_minimum_may_take_a_slot_from_a_due_place() -> None:
+    # 3 due places in region 0 and 2 slots: the slots are scarce everywhere, but region 1
+    # (nothing due) still gets its minimum of one visit.
+    inp = instance(
+        5,
+        region=np.array([0, 0, 0, 1, 1]),
+        months_since=np.array([60.0, 60.0, 60.0, 1.0, 2.0]),
+        value=np.array([30.0, 20.0, 10.0, 1.0, 5.0]),
+        region_capacity=np.array([10.0, 10.0]),
+        region_min=np.array([0, 1]),
+        max_visits=2,
+    )
+    result = solve(inp)
+    assert result.chosen.tolist() == [True, False, False, False, True]
+    assert REGION_MINIMUM_UNREACHABLE not in codes(result)
+    assert result.exceeded.sum() == 2 and result.left_out_regions == []
+    assert broken_rules(inp, result) == []
+
+
 def test_it_handles_empty_and_odd_input() -> None:
     empty = solve(instance(0, region_capacity=np.zeros(0)))
     assert empty.chosen.shape == (0,) and empty.objective == 0.0

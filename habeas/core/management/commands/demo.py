@@ -16,6 +16,7 @@ from habeas.cases.demo import CasesDemoSummary, demo_load_cases
 from habeas.intake.demo import demo_load_intake
 from habeas.legislation.demo import demo_load_legislation
 from habeas.partners.demo import demo_load_partners
+from habeas.planning.demo import demo_load_planning
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
 from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         "their units and population, one staff account per role, five years of visits, "
         "case files, reprisal watches, the register of allegations, and twenty years of "
         "recommendations with the authorities' answers; bills under consultation, partners "
-        "with their histories and submissions from the public. The same seed always builds "
+        "with their histories, submissions from the public, and next quarter's visit programme "
+        "with its proposed teams. The same seed always builds "
         "the same data."
     )
 
@@ -65,6 +67,8 @@ class Command(BaseCommand):
                 legislation = demo_load_legislation(scale=scale, seed=seed)
                 partners = demo_load_partners(scale=scale, seed=seed)
                 intake = demo_load_intake(scale=scale, seed=seed)
+                # The programme reads the risk that all of the above make up.
+                planning = demo_load_planning(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -78,6 +82,7 @@ class Command(BaseCommand):
         self.stdout.write(legislation.describe())
         self.stdout.write(partners.line())
         self.stdout.write(intake.line())
+        self.stdout.write(planning.describe())
 
     def _report_visits(self, summary: VisitsDemoSummary) -> None:
         write = self.stdout.write
