@@ -124,6 +124,9 @@ class World:
     creations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     staff_canary: str = ""
     hidden_canary: str = ""
+    # Resources only some personas may see (all the staff fuzzed here see the others):
+    # for anyone else their records are hidden.
+    audience: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def ids(self, resource: str) -> list[int]:
         return self.visible.get(resource, []) + self.hidden.get(resource, [])
@@ -159,6 +162,9 @@ def seed(personas: dict[str, User]) -> World:
     )
     world.visible.update(_recommendations(personas["head"], places[0], world.staff_canary))
     world.visible.update(_outward(personas["head"], places[0], world.staff_canary))
+    world.visible.update(_planning(personas["head"], places[0], world.staff_canary))
+    planners = frozenset({"head", "monitor", "data_officer"})
+    world.audience.update({"programmes": planners, "planned-visits": planners})
     world.creations = _creations(world, owner=personas["head"])
     return world
 
@@ -266,6 +272,39 @@ def _outward(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     }
 
 
+def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
+    """A programme for a coming quarter with capacity in the place's region, built in one
+    second, with a visit the NPM added and the team proposed for it."""
+    from habeas.planning import services as planning
+
+    programme = planning.programme_create(actor=head, data={"period": "2027-Q1", "title": canary})
+    programme = planning.programme_update(
+        actor=head,
+        programme=programme,
+        data={"time_limit_seconds": 1},
+        expected_version=programme.version,
+    )
+    programme = planning.capacity_save(
+        actor=head,
+        programme=programme,
+        regions={place.region_id: (20, 0)},
+        professions={},
+        categories={},
+        expected_version=programme.version,
+    )
+    planned = planning.visit_add(
+        actor=head,
+        programme=programme,
+        place=place,
+        week_starts_on=dt.date(2027, 1, 4),
+        kind="follow_up",
+    )
+    planning.programme_build(actor=head, programme=programme, enqueue=False)
+    planning.programme_solve(programme_id=programme.pk, time_limit=1)
+    planning.teams_build(actor=head, programme=programme, time_limit=1)
+    return {"programmes": [programme.pk], "planned-visits": [planned.pk]}
+
+
 def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
     gaps = [  # the first criterion of each assessment, rated partially in place
         (rating.assessment_id, rating.criterion_id)
@@ -287,6 +326,7 @@ def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
             {"title": "Mental health bill", "kind": "draft", "subject": "Involuntary care."}
         ],
         "partners": [{"name": "Law clinic", "kind": "academia"}],
+        "programmes": [{"period": "2028-Q2", "title": "Second quarter 2028"}],
         "assessments": [
             {
                 "framework_version": world.visible["frameworks"][0],

@@ -247,7 +247,11 @@ def within_scope(case: Any, response: Any, *, who: str, world: fuzzing.World) ->
         assert status == 400, f"{where}: a write into another organisation's assessment"
     elif pk is None and method == "GET" and who == "outsider" and status == 200:
         assert response.json()["count"] == 0, f"{where}: a list that is not empty"
-    elif pk is not None and (who == "outsider" or int(pk) in world.hidden.get(records, [])):
+    elif pk is not None and (
+        who == "outsider"
+        or int(pk) in world.hidden.get(records, [])
+        or who not in world.audience.get(records, frozenset({who}))
+    ):
         # A write the role may not make is refused (403) before the id is looked at.
         refusals = {404} if method == "GET" else {403, 404}
         assert status in refusals, f"{where}: a hidden record was not 404"
