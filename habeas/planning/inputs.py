@@ -58,6 +58,7 @@ from habeas.planning.models import (
     RegionCapacity,
     Unavailability,
 )
+from habeas.planning.solver import programme as programme_solver
 from habeas.planning.solver.types import Person, ProgrammeInput, TeamInput, VisitNeed
 from habeas.visits.models import TeamProfile, Training, TrainingRecord, Visit
 from habeas.visits.team_checks import MEDICAL_CATEGORIES
@@ -663,7 +664,7 @@ def risk_reasons(place_risk: Any | None) -> list[dict[str, Any]]:
 
 
 def _overdue_at_end(candidate: Candidate, period_months: float) -> bool:
-    return candidate.months_since + period_months > candidate.max_interval
+    return candidate.months_since + period_months >= candidate.max_interval  # as solver.due
 
 
 def reasons_for(
@@ -714,8 +715,9 @@ def planned_reasons(place_id: int, *, source: str) -> tuple[float | None, list[d
     return (place_risk.score if place_risk else None), reasons
 
 
-def left_out_now(programme: Programme) -> dict[str, list[int]]:
-    """Regions and categories with open places and no visit in the programme (¶36)."""
+def _open_pairs(programme: Programme) -> tuple[set[int], set[int]]:
+    """The regions (at the level capacity is stated) and categories that hold open places:
+    what ¶36 asks the programme not to disregard."""
     region_map = capacity_regions(
         RegionCapacity.objects.filter(programme=programme).values_list("region_id", flat=True)
     )
@@ -725,15 +727,22 @@ def left_out_now(programme: Programme) -> dict[str, list[int]]:
         .values_list("region_id", "category_id")
         .distinct()
     )
+    return {region_map.get(r, r) for r, _c in rows if r is not None}, {c for _r, c in rows}
+
+
+def left_out_now(programme: Programme) -> dict[str, list[int]]:
+    """Regions and categories with open places and no visit in the programme (¶36)."""
+    regions, categories = _open_pairs(programme)
+    region_map = capacity_regions(
+        RegionCapacity.objects.filter(programme=programme).values_list("region_id", flat=True)
+    )
     planned = set(
         PlannedVisit.objects.filter(programme=programme)
         .order_by()
         .values_list("place__region_id", "place__category_id")
         .distinct()
     )
-    regions = {region_map.get(r, r) for r, _c in rows if r is not None}
     visited_regions = {region_map.get(r, r) for r, _c in planned if r is not None}
-    categories = {c for _r, c in rows}
     visited_categories = {c for _r, c in planned}
     return {
         "regions": sorted(regions - visited_regions),
@@ -742,15 +751,20 @@ def left_out_now(programme: Programme) -> dict[str, list[int]]:
 
 
 def figures(prepared: Prepared, chosen: Any) -> dict[str, Any]:
-    """The figures a programme and "most overdue first" are compared on."""
+    """The figures a programme and "most overdue first" are compared on. Regions and
+    categories left out are counted as on the programme's page: among all that hold open
+    places, avoided ones included, not only among the places the model could choose."""
     inp = prepared.inp
     mask = np.asarray(chosen, dtype=np.bool_)
-    overdue = (inp.months_since + inp.period_months > inp.max_interval) & ~mask
+    overdue = programme_solver.due(inp) & ~mask
+    regions, categories = _open_pairs(prepared.programme)
+    chosen_regions = {prepared.regions[int(r)] for r in inp.region[mask].tolist()}
+    chosen_categories = {prepared.categories[int(c)] for c in inp.category[mask].tolist()}
     return {
         "risk_covered": round(float(inp.value[mask].sum()), 2),
         "places_overdue": int(overdue.sum()),
-        "regions_left_out": len(set(inp.region.tolist()) - set(inp.region[mask].tolist())),
-        "categories_left_out": len(set(inp.category.tolist()) - set(inp.category[mask].tolist())),
+        "regions_left_out": len(regions - chosen_regions),
+        "categories_left_out": len(categories - chosen_categories),
         "visits": int(mask.sum()),
     }
 

@@ -72,10 +72,25 @@ def result_lines(programme: Programme) -> list[str]:
                 "seconds": _number(programme.solve_seconds, 1),
             }
         )
-    lines.append(
-        _("Risk and regular coverage gained: %(objective)s points.")
-        % {"objective": _number(programme.objective)}
-    )
+    risk_part = ((programme.comparison or {}).get("programme") or {}).get("risk_covered")
+    if risk_part is not None and programme.objective is not None:
+        lines.append(
+            _(
+                "Points gained: %(objective)s, of which %(risk)s for the risk of the places "
+                "visited and %(coverage)s for keeping visits regular (a place earns up to 20 "
+                "more as it nears its maximum interval)."
+            )
+            % {
+                "objective": _number(programme.objective),
+                "risk": _number(risk_part),
+                "coverage": _number(programme.objective - float(risk_part)),
+            }
+        )
+    else:
+        lines.append(
+            _("Risk and regular coverage gained: %(objective)s points.")
+            % {"objective": _number(programme.objective)}
+        )
     return lines
 
 
@@ -158,6 +173,7 @@ class LeftOut:
     target: Any  # the Region or the Category
     justification: Any | None
     form: JustificationForm
+    why: str = ""
 
     @property
     def key(self) -> str:
@@ -183,10 +199,75 @@ def left_out_lines(
                 initial={"target": key, "text": justification.text if justification else ""},
                 auto_id=False,  # one form per line: no repeated ids on the page
             )
-            found.append(LeftOut(kind, target, justification, form))
+            found.append(
+                LeftOut(kind, target, justification, form, _why_out(programme, kind, target))
+            )
         return found
 
     return lines("region", regions), lines("category", categories)
+
+
+def _why_out(programme: Programme, kind: str, target: Any) -> str:
+    """What the records say about why a region or category got no visit: its open places,
+    those the NPM set aside for the period, those in regions without staff-days. The
+    written justification is the NPM's; this only helps to write it."""
+    from habeas.places.models import Place
+    from habeas.planning import inputs
+    from habeas.planning.models import PlaceRule, RegionCapacity
+
+    stated = dict(
+        RegionCapacity.objects.filter(programme=programme).values_list("region_id", "staff_days")
+    )
+    roots = inputs.capacity_regions(stated)
+    places = Place.objects.filter(status=Place.Status.OPEN)
+    if kind == "category":
+        rows = list(places.filter(category=target).values_list("pk", "region_id"))
+    else:
+        region_ids = [r for r, root in roots.items() if root == target.pk] or [target.pk]
+        rows = list(places.filter(region_id__in=region_ids).values_list("pk", "region_id"))
+    avoided = set(
+        PlaceRule.objects.filter(
+            programme=programme, kind=PlaceRule.Kind.AVOID, place_id__in=[pk for pk, _r in rows]
+        ).values_list("place_id", flat=True)
+    )
+    uncovered = [
+        pk for pk, region in rows if pk not in avoided and not stated.get(roots.get(region, region))
+    ]
+    parts = [
+        ngettext("%(count)s open place.", "%(count)s open places.", len(rows))
+        % {"count": len(rows)}
+    ]
+    if avoided:
+        parts.append(
+            ngettext(
+                "%(count)s is set to “Not in this period”.",
+                "%(count)s are set to “Not in this period”.",
+                len(avoided),
+            )
+            % {"count": len(avoided)}
+        )
+    if uncovered:
+        parts.append(
+            ngettext(
+                "%(count)s is in a region without staff-days.",
+                "%(count)s are in regions without staff-days.",
+                len(uncovered),
+            )
+            % {"count": len(uncovered)}
+        )
+    others = len(rows) - len(avoided) - len(uncovered)
+    if others:
+        parts.append(
+            ngettext(
+                "%(count)s could be visited but was not chosen: the period's visits went to "
+                "places with more risk or longer overdue.",
+                "%(count)s could be visited but were not chosen: the period's visits went to "
+                "places with more risk or longer overdue.",
+                others,
+            )
+            % {"count": others}
+        )
+    return " ".join(parts)
 
 
 def adopt_blockers(programme: Programme, left: Sequence[LeftOut]) -> list[str]:

@@ -281,14 +281,16 @@ def _rules(inp: ProgrammeInput) -> _Rules:
     category_min = _minimums(inp.category_min, categories)
     region_min = _minimums(inp.region_min, regions)
     limits: list[tuple[NDArray[np.int64], int]] = []
+    limited = np.zeros(n, dtype=np.bool_)  # let in for a minimum: not counted for another
     for group, minimum in ((inp.category, category_min), (inp.region, region_min)):
-        have = np.bincount(group[allowed], minlength=len(minimum))[: len(minimum)]
+        have = np.bincount(group[allowed & ~limited], minlength=len(minimum))[: len(minimum)]
         for index in np.nonzero(minimum > have)[0]:
             extra = filler & (group == index)
             if extra.any():
                 limits.append((np.nonzero(extra)[0], int(minimum[index] - have[index])))
                 allowed |= extra
                 filler &= ~extra
+                limited |= extra
     possible_r = np.bincount(inp.region[allowed], minlength=regions)[:regions]
     possible_c = np.bincount(inp.category[allowed], minlength=categories)[:categories]
     for index in np.nonzero(region_min > possible_r)[0]:
@@ -332,24 +334,44 @@ def _start(inp: ProgrammeInput, rules: _Rules, points: NDArray[np.float64]) -> g
     packer = greedy_module.Packer(inp)
     for i in rules.sequence:
         packer.add(int(i))
-    density = points / np.maximum(inp.staff_days + inp.trip_overhead * 0.5, 1e-3)
-    by_density = np.argsort(-density, kind="stable")
-    by_density = by_density[rules.allowed[by_density] & ~rules.filler[by_density]]
-    for group, minimum in ((inp.region, rules.region_min), (inp.category, rules.category_min)):
-        for index in np.nonzero(minimum > 0)[0]:
-            have = int(np.count_nonzero(packer.chosen & (group == index)))
-            for i in by_density[group[by_density] == index]:
-                if have >= minimum[index]:
-                    break
-                have += packer.add(int(i))
+    _meet_minimums(inp, rules, packer, points, rules.allowed & ~rules.filler)
     _fill(inp, rules, packer, points)
     return packer
 
 
+def _meet_minimums(inp: ProgrammeInput, rules: _Rules, packer: greedy_module.Packer,
+                   points: NDArray[np.float64], pool: NDArray[np.bool_]) -> None:  # fmt: skip
+    """Places of `pool` for each region and category below its minimum, best points per
+    staff-day first, never more of the places let in for a minimum than their limit."""
+    density = points / np.maximum(inp.staff_days + inp.trip_overhead * 0.5, 1e-3)
+    by_density = np.argsort(-density, kind="stable")
+    by_density = by_density[pool[by_density]]
+    remaining = [limit - int(packer.chosen[places].sum()) for places, limit in rules.limits]
+    limit_of: dict[int, list[int]] = {}
+    for k, (places, _) in enumerate(rules.limits):
+        for i in places.tolist():
+            limit_of.setdefault(i, []).append(k)
+    for group, minimum in ((inp.region, rules.region_min), (inp.category, rules.category_min)):
+        for index in np.nonzero(minimum > 0)[0]:
+            have = int(np.count_nonzero(packer.chosen & (group == index)))
+            for i in by_density[group[by_density] == index].tolist():
+                if have >= minimum[index]:
+                    break
+                limits = limit_of.get(i, [])
+                if any(remaining[k] <= 0 for k in limits) or not packer.add(i):
+                    continue
+                have += 1
+                for k in limits:
+                    remaining[k] -= 1
+
+
 def _fill(inp: ProgrammeInput, rules: _Rules, packer: greedy_module.Packer,
           points: NDArray[np.float64], *, fillers: bool = False) -> None:  # fmt: skip
-    """Best points per staff-day into the room left; with `fillers`, then places not due
-    (in a scarce region) into the room no due place could use."""
+    """Best points per staff-day into the room left; with `fillers` (after the choice),
+    first what the minimums still need, then places not due (in a scarce region) into the
+    room no due place could use."""
+    if fillers:
+        _meet_minimums(inp, rules, packer, points, rules.allowed | rules.filler)
     density = points / np.maximum(inp.staff_days + inp.trip_overhead * 0.5, 1e-3)
     by_density = np.argsort(-density, kind="stable")
     limited = np.zeros(len(inp.value), dtype=np.bool_)
@@ -357,8 +379,8 @@ def _fill(inp: ProgrammeInput, rules: _Rules, packer: greedy_module.Packer,
         limited[places] = True
     for i in by_density[rules.allowed[by_density] & ~limited[by_density]]:
         packer.add(int(i))
-    if fillers:
-        for i in by_density[rules.filler[by_density]]:
+    if fillers:  # places not due, including those let in for a minimum beyond its need
+        for i in by_density[(rules.filler | limited)[by_density]]:
             packer.add(int(i))
 
 
@@ -411,8 +433,14 @@ def solve(inp: ProgrammeInput) -> ProgrammeResult:
     chosen, week = packer.chosen, packer.week
     optimal = optimal and not (selected & ~chosen).any()
     objective = objective_of(inp, chosen)
-    # The room filled after the choice adds the same points to the bound (see above).
-    bound = max(bound + model.penalty(chosen) + objective_of(inp, chosen & rules.filler), objective)
+    # The room filled after the choice with places not due (fillers, and places let in for
+    # a minimum beyond its limit) adds the same points to the bound (see above); the rest
+    # of the plan is one the model allows, so the model's bound holds for it.
+    limited = np.zeros(len(chosen), dtype=np.bool_)
+    for places, _ in rules.limits:
+        limited[places] = True
+    late = chosen & (rules.filler | (limited & ~selected))
+    bound = max(bound + model.penalty(chosen & ~late) + objective_of(inp, late), objective)
     gap = max((bound - objective) / max(abs(bound), 1e-9), 0.0)
     if optimal or gap <= 1e-6:
         optimal, gap = True, 0.0

@@ -391,6 +391,20 @@ def test_plan_bench_prints_one_json_object() -> None:
     assert all(v <= 320 for v in figures["quarter_visits"])
 
 
+def test_a_year_uses_its_slots_or_its_staff_days() -> None:
+    # Nothing left idle: each quarter either fills its 320 slots or (nearly) all of its
+    # staff-days, including the quarters where few places are due.
+    out = io.StringIO()
+    call_command("plan_bench", places=900, seed=1, time_limit=2.0, json=True, stdout=out)
+    figures = json.loads(out.getvalue())
+    for quarter in figures["quarters"]:
+        assert quarter["visits"] <= 320
+        assert (
+            quarter["visits"] == 320 or quarter["staff_days_used"] >= 0.97 * quarter["staff_days"]
+        )
+        assert quarter["status"] == "optimal"
+
+
 @st.composite
 def small_instances(draw: st.DrawFn) -> ProgrammeInput:
     n = draw(st.integers(0, 25))
