@@ -206,6 +206,17 @@ class Programme(BaseModel):
     )
     exceeded = models.JSONField(_("maximum interval exceeded"), default=list, blank=True)
     explanations = models.JSONField(_("explanations"), default=list, blank=True)
+    class TeamsStatus(models.TextChoices):
+        NONE = "", _("No teams proposed yet")
+        QUEUED = "queued", _("Teams being proposed")
+        BUILT = "built", _("Teams proposed")
+        FAILED = "failed", _("Teams could not be proposed")
+
+    teams_status = models.CharField(
+        _("team proposals"), max_length=8, choices=TeamsStatus.choices, default="", blank=True
+    )
+    teams_failure = models.TextField(_("why the teams could not be proposed"), blank=True)
+    teams_built_at = models.DateTimeField(_("teams proposed"), null=True, blank=True)
     built_at = models.DateTimeField(_("built"), null=True, blank=True)
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

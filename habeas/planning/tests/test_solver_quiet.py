@@ -15,7 +15,7 @@ def test_it_keeps_the_highs_banner_off_standard_output():
         "highspy.Highs()\n"
         "print(json.dumps({'ok': True}))\n"
     )
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stdout) == {"ok": True}
