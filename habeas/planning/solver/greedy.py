@@ -60,6 +60,7 @@ class Packer:
         self.used = np.zeros(len(self.cap))
         self.load = np.zeros((len(self.cap), self.weeks))
         self.trips: set[tuple[int, int, int]] = set()  # (region, cluster, week)
+        self.travelled: dict[int, set[int]] = {}  # region -> weeks with a trip
         self.medical = 0.0
         self.medical_cap = np.inf if inp.medical_capacity is None else inp.medical_capacity
         self.max_visits: float = (
@@ -88,7 +89,18 @@ class Packer:
         shared = [w for w in range(self.weeks) if (r, k, w) in self.trips]
         rest = [w for w in range(self.weeks) if (r, k, w) not in self.trips]
         shared.sort(key=lambda w: self.load[r, w])
-        rest.sort(key=lambda w: self.load[r, w])  # the emptiest week first
+        # A new trip goes to the emptiest week and, among those, to the one farthest from
+        # the region's other trips, so a region's visits spread over the period instead of
+        # piling into its first weeks; regions start at staggered weeks. Which week a trip
+        # takes costs no capacity: only the spread changes.
+        travelled = self.travelled.get(r, set())
+        offset = (r * 5) % self.weeks
+
+        def spread(w: int) -> tuple[float, int, int]:
+            gap = min((abs(w - t) for t in travelled), default=self.weeks)
+            return (round(float(self.load[r, w]), 6), -gap, (w - offset) % self.weeks)
+
+        rest.sort(key=spread)
         return shared + rest
 
     def add(self, i: int, *, force: bool = False) -> bool:
@@ -112,6 +124,7 @@ class Packer:
                 self.used[r] += sd + trip
                 self.load[r, w] += sd + trip
                 self.trips.add((r, k, w))
+                self.travelled.setdefault(r, set()).add(w)
                 self.medical += md
                 self.chosen[i] = True
                 self.week[i] = w
