@@ -453,3 +453,31 @@ def test_every_programme_keeps_capacity_and_reserve(inp: ProgrammeInput) -> None
     assert broken_rules(inp, result) == []
     assert result.chosen.shape == inp.value.shape
     assert result.status in {"optimal", "feasible", "infeasible"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(1, 40), st.sampled_from([0.5, 1.0, 2.0, 3.0])), max_size=9),
+    st.sampled_from([1.0, 3.0, 5.5, 9.0]),
+    st.sampled_from([None, 0, 1, 2, 4]),
+)
+def test_the_bound_holds_against_every_subset(
+    places: list[tuple[int, float]], capacity: float, slots: int | None
+) -> None:
+    # Nothing due, one week, no trips: the best plan is the best subset within the
+    # staff-days and the slots, found by trying them all.
+    n = len(places)
+    value = np.array([v for v, _ in places], dtype=np.float64)
+    days = np.array([d for _, d in places], dtype=np.float64)
+    inp = instance(n, weeks=1, value=value, staff_days=days, coverage_weight=0.0,
+                   region_capacity=np.array([capacity]), max_visits=slots)  # fmt: skip
+    best = 0.0
+    for mask in range(1 << n):
+        pick = np.array([(mask >> i) & 1 for i in range(n)], dtype=np.bool_)
+        if days[pick].sum() <= capacity + EPS and (slots is None or pick.sum() <= slots):
+            best = max(best, float(value[pick].sum()))
+    result = solve(inp)
+    assert broken_rules(inp, result) == []
+    assert result.objective <= best + EPS <= result.bound + 2 * EPS
+    if result.status == "optimal":
+        assert result.objective == pytest.approx(best)
