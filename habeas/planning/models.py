@@ -206,6 +206,7 @@ class Programme(BaseModel):
     )
     exceeded = models.JSONField(_("maximum interval exceeded"), default=list, blank=True)
     explanations = models.JSONField(_("explanations"), default=list, blank=True)
+
     class TeamsStatus(models.TextChoices):
         NONE = "", _("No teams proposed yet")
         QUEUED = "queued", _("Teams being proposed")

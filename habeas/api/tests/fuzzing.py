@@ -287,7 +287,7 @@ def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     programme = planning.capacity_save(
         actor=head,
         programme=programme,
-        regions={place.region_id: (20, 0)},
+        regions={place.region.pk: (20, 0)},
         professions={},
         categories={},
         expected_version=programme.version,

@@ -16,9 +16,9 @@ from habeas.cases.demo import CasesDemoSummary, demo_load_cases
 from habeas.intake.demo import demo_load_intake
 from habeas.legislation.demo import demo_load_legislation
 from habeas.partners.demo import demo_load_partners
-from habeas.planning.demo import demo_load_planning
 from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
+from habeas.planning.demo import demo_load_planning
 from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
 from habeas.visits.demo import VisitsDemoSummary, demo_load_visits
 
