@@ -218,7 +218,7 @@ def test_a_quarters_programme_is_built_explained_justified_and_adopted(
     expect(region(page, "Where it stands")).to_contain_text("Built")
     result = region(page, "The result")
     expect(result).to_contain_text("Proven optimal: no better plan exists under these rules.")
-    expect(result).to_contain_text("Risk and regular coverage gained:")
+    expect(result).to_contain_text("Points gained:")
     comparison = result.get_by_role("table", name="This programme against the most overdue first")
     expect(comparison.get_by_role("row").filter(has_text="Regions left out")).to_be_visible()
     # Every place but the women's prison and the avoided station is in the calendar
@@ -292,6 +292,7 @@ def test_a_quarters_programme_is_built_explained_justified_and_adopted(
     to_the_programme(page, period)
     page.get_by_role("button", name="Propose teams").click()
     expect(messages(page)).to_contain_text("A team is proposed for 7 visits.")
+    expect(region(page, "Where it stands")).to_contain_text("Teams proposed on")
 
     # == 5 and 6. The head justifies the left-out category and adopts ========================
     heads_page = signed_in(head)

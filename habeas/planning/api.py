@@ -2,8 +2,8 @@
 
 - `/api/v1/programmes/`: programmes for a quarter or a year. A PATCH changes the settings
   from the version read (409 when stale). `POST …/{id}/build/` queues a build,
-  `…/{id}/teams/` proposes teams, `…/{id}/justify/` writes why a region or category is
-  left out, `…/{id}/adopt/` (the head) adopts it and creates the visits.
+  `…/{id}/teams/` queues the team proposals, `…/{id}/justify/` writes why a region or
+  category is left out, `…/{id}/adopt/` (the head) adopts it and creates the visits.
 - `/api/v1/planned-visits/`: the visits of programmes (`?programme=`); POST adds one (it
   is pinned), PATCH pins, unpins or moves one, DELETE removes it (the place is then
   avoided for the period).
@@ -171,15 +171,19 @@ class ProgrammeViewSet(mixins.ListModelMixin, _PlanningViewSet):
 
     @extend_schema(
         summary="Propose teams for every planned visit",
-        description="One model for the whole period; each proposal explains itself.",
+        description="Queues the team builder for a built programme: `teams_status` is "
+        "`queued` until it answers, then `built` (or `failed`, with the reason in "
+        "`teams_failure`). One model for the whole period; each proposal explains itself "
+        "(`/api/v1/team-proposals/`). Building the programme again sets `teams_status` "
+        "back to empty: propose the teams again.",
         request=ProgrammeActionSerializer,
-        responses={200: ProgrammeSerializer},
+        responses={202: ProgrammeSerializer},
     )
     @action(detail=True, methods=["post"])
     def teams(self, request: Request, pk: str | None = None) -> Response:
         programme = self.get_object()
-        self._write(services.teams_build, programme=programme)
-        return self._answer(programme, ProgrammeSerializer)
+        self._write(services.teams_queue, programme=programme)
+        return self._answer(programme, ProgrammeSerializer, status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="Justify a region or a category left out",

@@ -5,8 +5,9 @@ writes one audit event that never holds content (ARCHITECTURE.md rules 1, 5, 6).
 programme's settings and capacity are edited from the version read (`StaleEdit`, 409).
 Once adopted, a programme is frozen: every service refuses to change it.
 
-Building is a background job (`tasks.programme_solve`), which calls `programme_solve`
-here; the solvers are run outside any transaction, their answer written in one.
+Building a programme and proposing its teams are background jobs (`tasks.programme_solve`,
+`tasks.teams_solve`), which call `programme_solve` and `teams_solve` here; the solvers are
+run outside any transaction, their answer written in one.
 """
 
 from __future__ import annotations
@@ -29,13 +30,7 @@ from habeas.core import audit
 from habeas.core.services import require, stale_guarded, versioned_update
 from habeas.places.models import Category, Place, Region
 from habeas.planning import inputs
-from habeas.planning.inputs import (
-    adopt_visits,
-    left_out_now,
-    planned_reasons,
-    store_result,
-    team_checks_for,
-)
+from habeas.planning.inputs_teams import store_proposals, team_input
 from habeas.planning.models import (
     CategoryRule,
     DurationRule,
@@ -45,9 +40,9 @@ from habeas.planning.models import (
     ProfessionCapacity,
     Programme,
     RegionCapacity,
-    TeamProposal,
     Unavailability,
 )
+from habeas.planning.results import adopt_visits, left_out_now, planned_reasons, store_result
 from habeas.visits.models import TeamProfile, Visit
 
 logger = logging.getLogger(__name__)
@@ -65,7 +60,6 @@ SETTINGS_FIELDS = (
 COPIED_FIELDS = SETTINGS_FIELDS[1:]
 JUSTIFICATION_MIN = 20
 MAX_INTERVAL_MONTHS = 240
-TEAM_TIME_LIMIT = 20.0
 # Progress of a build, in percent.
 INPUT_READ, SOLVED, WRITTEN, DONE = 10, 50, 90, 100
 
@@ -627,6 +621,8 @@ def _adoption_problems(programme: Programme) -> list[str]:
         return [_("Only a built programme can be adopted: build it first.")]
     regions, categories = unjustified(programme)
     problems = []
+    if programme.teams_status == Programme.TeamsStatus.QUEUED:
+        problems.append(_("Teams are being proposed for its visits: adopt it once they are."))
     if regions:
         problems.append(
             _("Justify why these regions get no visit: %(names)s.")
@@ -671,45 +667,98 @@ def programme_adopt(*, actor: Any, programme: Programme) -> list[Visit]:
 # -- teams ------------------------------------------------------------------------------------
 
 
-def teams_build(*, actor: Any, programme: Programme, time_limit: float | None = None) -> int:
-    """Propose a team for every planned visit with one model for the whole period."""
+@transaction.atomic
+def teams_queue(*, actor: Any, programme: Programme, enqueue: bool = True) -> Programme:
+    """Queue the team builder for every planned visit of a built programme; the job starts
+    once this commits (`enqueue=False` leaves it to the caller to run `teams_solve`)."""
+    _planner(actor, programme)
+    current = Programme.objects.select_for_update().get(pk=programme.pk)
+    if current.status != Programme.Status.BUILT:
+        raise ValidationError(_("Build the programme before proposing teams for its visits."))
+    if not PlannedVisit.objects.filter(programme=programme).exists():
+        raise ValidationError(_("The programme has no planned visit to propose a team for."))
+    Programme.objects.filter(pk=programme.pk).update(
+        teams_status=Programme.TeamsStatus.QUEUED, teams_failure=""
+    )
+    programme.refresh_from_db()
+    audit.record(actor=actor, action="planning.teams_build", obj=programme)
+    if enqueue:
+        language = get_language() or "en"
+        pk = programme.pk
+        transaction.on_commit(lambda: _enqueue_teams(pk, language))
+    return programme
+
+
+def _enqueue_teams(programme_id: int, language: str) -> None:
+    from habeas.planning.tasks import teams_solve as job
+
+    job.enqueue(programme_id=programme_id, language=language)
+
+
+def _teams_fail(programme_id: int, reason: str) -> None:
+    with transaction.atomic():
+        updated = Programme.objects.filter(
+            pk=programme_id, teams_status=Programme.TeamsStatus.QUEUED
+        ).update(teams_status=Programme.TeamsStatus.FAILED, teams_failure=reason)
+        if updated:
+            audit.record(
+                actor=None,
+                action="planning.teams_fail",
+                obj=Programme.objects.get(pk=programme_id),
+            )
+
+
+def teams_solve(*, programme_id: int, time_limit: float | None = None) -> int:
+    """The team job: one model for the whole period, searched for the programme's time
+    limit (`time_limit` overrides it); returns the proposals written. Never raises: a
+    failure leaves the teams FAILED with one plain sentence, the cause in the log."""
     from habeas.planning.solver import teams as team_solver
 
-    _planner(actor, programme)
-    limit = time_limit or min(float(programme.time_limit_seconds), TEAM_TIME_LIMIT)
-    prepared = inputs.team_input(programme, time_limit=limit)
-    if not prepared.planned:
-        raise ValidationError(_("The programme has no planned visit to propose a team for."))
-    result = team_solver.solve(prepared.inp)
-    with transaction.atomic():
-        _open(programme)
-        still = set(
-            PlannedVisit.objects.filter(pk__in=list(prepared.planned)).values_list("pk", flat=True)
-        )
-        TeamProposal.objects.filter(planned_visit__programme=programme).delete()
-        rows = []
-        for need in prepared.inp.visits:
-            if need.key not in still:
-                continue
-            members = result.members.get(need.key, [])
-            rows.append(
-                TeamProposal(
-                    planned_visit_id=need.key,
-                    members=[
-                        {"user": key, "role": "leader" if i == 0 else "member"}
-                        for i, key in enumerate(members)
-                    ],
-                    checks=team_checks_for(need, members, prepared, result),
-                )
+    programme = Programme.objects.filter(
+        pk=programme_id, teams_status=Programme.TeamsStatus.QUEUED
+    ).first()
+    if programme is None:
+        return 0
+    try:
+        prepared = team_input(programme, time_limit=time_limit)
+        if not prepared.planned:
+            _teams_fail(
+                programme_id, _("The programme has no planned visit to propose a team for.")
             )
-        TeamProposal.objects.bulk_create(rows)
-        audit.record(
-            actor=actor,
-            action="planning.teams_build",
-            obj=programme,
-            detail={"proposals": len(rows), "solver": result.solver},
+            return 0
+        result = team_solver.solve(prepared.inp)
+        written = store_proposals(programme_id, prepared, result)
+    except Exception as exc:  # noqa: BLE001 - any failure must end as FAILED, not QUEUED
+        logger.exception("teams of %s could not be proposed (%s)", programme_id, type(exc).__name__)
+        _teams_fail(
+            programme_id,
+            _(
+                "The teams could not be proposed because of an internal error; the "
+                "administrator can see its cause in the log. Try again, or ask them."
+            ),
         )
-    return len(rows)
+        return 0
+    if written is None:
+        _teams_fail(
+            programme_id,
+            _(
+                "The programme changed while its teams were being proposed, so none was "
+                "kept: propose them again."
+            ),
+        )
+        return 0
+    return written
+
+
+def teams_build(*, actor: Any, programme: Programme, time_limit: float | None = None) -> int:
+    """Queue and run the team builder at once (the demo, `manage.py plan`, tests): the
+    number of proposals. A failure is raised with its plain sentence."""
+    teams_queue(actor=actor, programme=programme, enqueue=False)
+    count = teams_solve(programme_id=programme.pk, time_limit=time_limit)
+    programme.refresh_from_db()
+    if programme.teams_status == Programme.TeamsStatus.FAILED:
+        raise ValidationError(programme.teams_failure)
+    return count
 
 
 # -- availability and durations ---------------------------------------------------------------

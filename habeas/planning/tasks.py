@@ -1,8 +1,9 @@
-"""Background jobs of planning (¶10): building a visit programme.
+"""Background jobs of planning (¶10, 11): building a visit programme, proposing its teams.
 
-Run by `manage.py db_worker` in development and production, at once in tests. The job
-never raises: `services.programme_solve` ends every build BUILT or FAILED, with one plain
-sentence for people and the cause in the log for the administrator.
+Run by `manage.py db_worker` in development and production, at once in tests. The jobs
+never raise: `services.programme_solve` ends every build BUILT or FAILED, and
+`services.teams_solve` every team proposal, with one plain sentence for people and the
+cause in the log for the administrator.
 """
 
 from __future__ import annotations
@@ -18,3 +19,11 @@ def programme_solve(*, programme_id: int, language: str = "en") -> None:
     """Build a queued programme: 10 % (instance read), 50 % (solved), 90 % (written), 100 %."""
     with translation.override(language):
         services.programme_solve(programme_id=programme_id)
+
+
+@task()
+def teams_solve(*, programme_id: int, language: str = "en") -> int:
+    """Propose a team for every planned visit of a programme whose teams are queued,
+    searching for the programme's time limit; the number of proposals written."""
+    with translation.override(language):
+        return services.teams_solve(programme_id=programme_id)

@@ -211,14 +211,15 @@ def _region_days(user: Any, programme: Programme) -> int:
 @access.verified
 @require_GET
 def build_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The build's progress, for htmx to poll while the programme is being built. Once
-    it is done, htmx reloads the whole page, which then shows the result."""
+    """The progress of the build or of the team proposals, for htmx to poll while either
+    runs. Once both are done, htmx reloads the whole page, which then shows the result."""
     programme = _programme(request, pk)
     if not is_htmx(request):
         return _to_programme(programme)
     queued = programme.status == Programme.Status.QUEUED
+    busy = queued or programme.teams_status == Programme.TeamsStatus.QUEUED
     response = render(request, "planning/_status.html", {"programme": programme, "queued": queued})
-    if not queued and request.GET.get("polling"):
+    if not busy and request.GET.get("polling"):
         response["HX-Refresh"] = "true"
     return response
 
@@ -295,22 +296,32 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
 @access.verified
 @require_POST
 def teams(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the team builder; the programme's page shows its progress and then the
+    proposals (at once where the job runs at once, as in tests and the demo)."""
     programme = _programme(request, pk, "planning.change")
     try:
-        count = services.teams_build(actor=request.user, programme=programme)
+        programme = services.teams_queue(actor=request.user, programme=programme)
     except ValidationError as error:
         messages.error(request, _("No team was proposed: ") + " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "A team is proposed for %(n)d visit.",
-                "A team is proposed for %(n)d visits.",
-                count,
-            )
-            % {"n": count},
+        return _to_programme(programme)
+    programme.refresh_from_db()  # the job may have run already, once the queueing committed
+    count = PlannedVisit.objects.filter(programme=programme).count()
+    if programme.teams_status == Programme.TeamsStatus.FAILED:
+        messages.error(request, programme.teams_failure)
+        return _to_programme(programme)
+    if programme.teams_status == Programme.TeamsStatus.BUILT:
+        text = ngettext(
+            "A team is proposed for %(n)d visit.", "A team is proposed for %(n)d visits.", count
         )
-    return _to_programme(programme, "calendar")
+        messages.success(request, text % {"n": count})
+        return _to_programme(programme, "calendar")
+    text = ngettext(
+        "Teams are being proposed for %(n)d visit. This page shows when they are ready.",
+        "Teams are being proposed for %(n)d visits. This page shows when they are ready.",
+        count,
+    )
+    messages.success(request, text % {"n": count})
+    return _to_programme(programme)
 
 
 # -- capacity and rules ---------------------------------------------------------------------

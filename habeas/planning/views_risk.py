@@ -59,9 +59,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     _allow(request.user)
     filter_form = RiskFilterForm(request.GET, user=request.user)
     weights = risk.current_weights()
-    rows = selectors_risk.risk_rows(
-        user=request.user, filters=filter_form.filters(), weights=weights
-    )
+    rows = selectors_risk.ranked(user=request.user, filters=filter_form.filters(), weights=weights)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -69,6 +67,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "page": page,
         "rows": [(row, row.reasons(TOP_REASONS), row.missing()) for row in page],
+        # The day of the snapshot that ranked the list (None: ranked by live scores).
+        "ranked_on": rows.ranked_on,
         "query": query.urlencode(),
         "weights": weights,
         "max_score": _max_score(weights),

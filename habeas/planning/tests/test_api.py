@@ -191,9 +191,14 @@ def test_team_proposals_are_built_and_explained(personas, world, django_assert_m
         expected_version=Programme.objects.get().version,
     )
 
-    response = api(personas["monitor"]).post(f"{PROGRAMMES}{world.programme.pk}/teams/")
+    with world.capture(execute=True):
+        response = api(personas["monitor"]).post(f"{PROGRAMMES}{world.programme.pk}/teams/")
 
-    assert response.status_code == 200
+    assert response.status_code == 202
+    assert response.json()["teams_status"] == "queued"  # answered before the job ran
+    body = api(personas["monitor"]).get(f"{PROGRAMMES}{world.programme.pk}/").json()
+    assert body["teams_status"] == "built" and body["teams_built_at"]
+    assert body["teams_failure"] == ""
     reader = api(personas["data_officer"])
     with django_assert_max_num_queries(12):  # whatever the number of proposals
         teams = reader.get(f"{TEAMS}?programme={world.programme.pk}").json()
@@ -231,3 +236,28 @@ def test_a_week_outside_the_period_is_refused_in_words(personas, world):
 
     assert response.status_code == 400
     assert "week_starts_on" in response.json()
+
+
+@pytest.mark.parametrize("who", ["outsider", "data_officer", "doctor"])
+def test_teams_are_queued_by_planners_only(personas, world, who):
+    """As for every write of the API, a role that may not plan is refused before the id
+    is looked at: the same answer for a programme that exists and one that does not."""
+    build(world, personas["monitor"])
+    client = api(personas[who])
+
+    with world.capture(execute=True):
+        existing = client.post(f"{PROGRAMMES}{world.programme.pk}/teams/")
+        missing = client.post(f"{PROGRAMMES}999999/teams/")
+
+    assert existing.status_code == missing.status_code == 403
+    assert existing.content == missing.content
+    assert Programme.objects.get().teams_status == ""
+    assert not TeamProposal.objects.exists()
+
+
+def test_teams_of_a_programme_not_built_are_refused_in_words(personas, world):
+    response = api(personas["monitor"]).post(f"{PROGRAMMES}{world.programme.pk}/teams/")
+
+    assert response.status_code == 400
+    assert "Build the programme before proposing teams" in response.content.decode()
+    assert Programme.objects.get().teams_status == ""

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from habeas.cases.tests.factories import grant, make_watch
@@ -18,8 +19,8 @@ from habeas.places.tests.factories import (
     PopulationRecordFactory,
     RegionFactory,
 )
-from habeas.planning import risk
-from habeas.planning.models import DEFAULT_WEIGHTS, Factor, RiskWeights
+from habeas.planning import risk, services_risk
+from habeas.planning.models import DEFAULT_WEIGHTS, Factor, RiskSnapshot, RiskWeights
 from habeas.planning.tests.factories import make_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +177,104 @@ def test_it_answers_404_for_a_place_that_does_not_exist(personas, client_for):
     assert response.status_code == 404
 
 
+# -- ranked by the nightly snapshot ------------------------------------------------------------
+
+
+def _crowded_and_quiet() -> tuple[Place, Place]:
+    high_category = CategoryFactory(code="risk-high", inherent_risk=5, name="Police custody")
+    crowded = PlaceFactory(name="Crowded Station", category=high_category, capacity=10)
+    PopulationRecordFactory(place=crowded, population=25)
+    quiet = PlaceFactory(name="Quiet Home", capacity=None)
+    return crowded, quiet
+
+
+def _names(response) -> list[str]:
+    return [row.name for row, _reasons, _missing in response.context["rows"]]
+
+
+def test_it_ranks_by_the_latest_snapshot_and_shows_todays_breakdown(personas, client_for):
+    crowded, quiet = _crowded_and_quiet()
+    weights = risk.current_weights()
+    today = timezone.localdate()
+    make_snapshot(crowded, 5.0, today, weights)
+    make_snapshot(quiet, 95.0, today, weights)
+    client = client_for(personas["monitor"])
+
+    response = client.get(reverse("planning:risk"))
+
+    body = response.content.decode()
+    assert _names(response) == ["Quiet Home", "Crowded Station"]
+    assert f"Ranked by the scores of {today.isoformat()}" in body
+    # The score and reasons shown are today's, not the snapshot's.
+    live = risk.compute(place_ids=[crowded.pk], today=today, weights=weights.weights)
+    row = next(row for row, _r, _m in response.context["rows"] if row.place_id == crowded.pk)
+    assert row.score == live[crowded.pk].score != 5.0
+    assert "Holds 25 people for 10 places (250 %)" in body
+    # Sorting by name needs no score: no ranking day is claimed.
+    by_name = client.get(reverse("planning:risk"), {"order": "name"})
+    assert _names(by_name) == ["Crowded Station", "Quiet Home"]
+    assert "Ranked by the scores of" not in by_name.content.decode()
+
+
+def test_it_ranks_live_without_a_usable_snapshot(personas, client_for):
+    crowded, quiet = _crowded_and_quiet()
+    weights = risk.current_weights()
+    make_snapshot(crowded, 5.0, timezone.localdate() - dt.timedelta(days=30), weights)
+    make_snapshot(quiet, 95.0, timezone.localdate() - dt.timedelta(days=30), weights)
+    client = client_for(personas["head"])
+
+    stale = client.get(reverse("planning:risk"))
+
+    assert _names(stale) == ["Crowded Station", "Quiet Home"]  # too old: live scores rank
+    assert "Ranked by the scores of" not in stale.content.decode()
+    services_risk.risk_refresh(actor=None)
+    client.post(reverse("planning:weights"), weights_post(weights.number, occupancy=0))
+    other_weights = client.get(reverse("planning:risk"))
+    assert "Ranked by the scores of" not in other_weights.content.decode()
+    first = other_weights.context["rows"][0][0]
+    live = risk.compute(
+        place_ids=None, today=timezone.localdate(), weights=risk.current_weights().weights
+    )
+    assert first.score == max(place.score for place in live.values())
+
+
+def test_it_scores_live_the_places_opened_since_the_snapshot(personas, client_for):
+    crowded, quiet = _crowded_and_quiet()
+    weights = risk.current_weights()
+    today = timezone.localdate()
+    make_snapshot(quiet, 1.0, today, weights)
+    make_snapshot(crowded, 0.5, today, weights)
+    newcomer = PlaceFactory(name="New Annex", capacity=5)
+    PopulationRecordFactory(place=newcomer, population=15)
+
+    response = client_for(personas["head"]).get(reverse("planning:risk"))
+
+    assert _names(response)[0] == "New Annex"
+    assert response.context["page"].paginator.count == 3
+
+
+def test_a_page_ranked_by_the_snapshot_costs_the_same_queries_whatever_the_size(
+    personas, client_for
+):
+    client = client_for(personas["head"])
+    PlaceFactory.create_batch(55)
+    services_risk.risk_refresh(actor=None)
+    client.get(reverse("planning:risk"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("planning:risk"), {"page": 2})
+        assert response.status_code == 200
+        assert "Ranked by the scores of" in response.content.decode()
+        return len(captured)
+
+    small = queries()
+    PlaceFactory.create_batch(40)
+    services_risk.risk_refresh(actor=None)
+    assert queries() == small
+    assert RiskSnapshot.objects.count() == 55 + 95
+
+
 # -- confidential watches ----------------------------------------------------------------------
 
 
@@ -190,12 +289,16 @@ def test_it_shows_the_watch_count_only_to_whoever_is_granted(personas, client_fo
         reverse("planning:risk"),
     ]
 
-    for url in pages:
-        seen = client_for(granted).get(url).content.decode()
-        masked = client_for(ungranted).get(url).content.decode()
-        assert "1 reprisal watch open on someone held here." in seen
-        assert "reprisal watch open on" not in masked
-        assert "confidential records" in masked
+    for refreshed in (False, True):
+        if refreshed:  # the list ranked by the nightly snapshot masks the same way
+            services_risk.risk_refresh(actor=None)
+        for url in pages:
+            seen = client_for(granted).get(url).content.decode()
+            masked = client_for(ungranted).get(url).content.decode()
+            assert "1 reprisal watch open on someone held here." in seen
+            assert "reprisal watch open on" not in masked
+            assert "confidential records" in masked
+        assert ("Ranked by the scores of" in masked) is refreshed
     breakdown = client_for(ungranted).get(pages[0])
     row = next(f for f, _w in breakdown.context["factors"] if f.factor == Factor.WATCHES)
     assert row.hidden and row.value is None

@@ -11,18 +11,23 @@ import pytest
 from django.urls import reverse
 
 from habeas.cases.tests.factories import make_watch
+from habeas.planning import services
 from habeas.planning.models import (
     DurationRule,
     PlaceRule,
     PlannedVisit,
+    Programme,
     TeamProposal,
     Unavailability,
 )
+from habeas.planning.tests.factories import build_now
 from habeas.planning.tests.test_views_world import FIRST_WEEK, world
 from habeas.visits.models import TeamProfile
 from habeas.visits.tests.factories import make_profile
 
 pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _page(client, url, status=200):
@@ -143,14 +148,25 @@ def test_it_refuses_a_week_outside_the_period(personas, client_for):
 # -- team proposals -------------------------------------------------------------------------------
 
 
-def test_it_proposes_teams_and_explains_each_check(personas, client_for):
+def test_it_proposes_teams_and_explains_each_check(
+    personas, client_for, django_capture_on_commit_callbacks
+):
     w = world(personas)
     head, monitor = w.head, w.monitor
     make_profile(monitor, head, gender=TeamProfile.Gender.WOMAN)
     make_profile(personas["expert"], head, gender=TeamProfile.Gender.MAN)
+    build_now(monitor, w.programme)
     client = client_for(monitor)
-    response = client.post(reverse("planning:teams", args=[w.programme.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("planning:teams", args=[w.programme.pk]))
     assert response.status_code == 302
+    # The job runs once the request commits (at once here; a worker's in production).
+    count = PlannedVisit.objects.filter(programme=w.programme).count()
+    assert TeamProposal.objects.filter(planned_visit__programme=w.programme).count() == count
+    programme_page = _page(client, response["Location"])
+    assert f"Teams are being proposed for {count} visits." in programme_page
+    assert "Teams proposed on" in programme_page
+    assert 'hx-trigger="every 2s"' not in programme_page
     proposal = TeamProposal.objects.get(planned_visit=w.added)
     assert proposal.members
     page = _page(client, _visit_url(w))
@@ -160,6 +176,68 @@ def test_it_proposes_teams_and_explains_each_check(personas, client_for):
     assert "No medical member (doctor, psychiatrist or nurse) is available" in page
     assert "Missing" in page or "Blocks" in page
     assert "No one on the team declared a conflict of interest here." in page
+
+
+def test_it_refuses_teams_for_a_programme_not_built(personas, client_for):
+    w = world(personas)
+    client = client_for(w.monitor)
+    response = client.post(reverse("planning:teams", args=[w.programme.pk]), follow=True)
+    page = response.content.decode()
+    assert "No team was proposed: Build the programme before proposing teams" in page
+    assert Programme.objects.get(pk=w.programme.pk).teams_status == ""
+    assert not TeamProposal.objects.exists()
+
+
+def test_it_polls_while_teams_are_proposed_and_reloads_once_they_are(personas, client_for):
+    w = world(personas)
+    build_now(w.monitor, w.programme)
+    Programme.objects.filter(pk=w.programme.pk).update(teams_status="queued")
+    client = client_for(personas["data_officer"])
+    page = _page(client, reverse("planning:programme", args=[w.programme.pk]))
+    status = re.search(r'<div id="programme-status".*?</div>', page, re.S).group(0)
+    assert 'hx-trigger="every 2s"' in status
+    assert "Proposing teams…" in status and "Refresh" in status  # without JavaScript
+    url = reverse("planning:status", args=[w.programme.pk])
+    fragment = client.get(url + "?polling=1", **HTMX)
+    assert fragment.status_code == 200 and "HX-Refresh" not in fragment
+    assert "Proposing teams…" in fragment.content.decode()
+    Programme.objects.filter(pk=w.programme.pk).update(teams_status="built")
+    assert client.get(url + "?polling=1", **HTMX)["HX-Refresh"] == "true"
+
+
+def test_the_propose_button_waits_while_teams_are_proposed(personas, client_for):
+    w = world(personas)
+    build_now(w.monitor, w.programme)
+    Programme.objects.filter(pk=w.programme.pk).update(teams_status="queued")
+    page = _page(client_for(w.monitor), reverse("planning:programme", args=[w.programme.pk]))
+    assert re.search(r'<button type="submit" class="secondary" disabled>Propose teams', page)
+
+
+def test_it_says_why_teams_could_not_be_proposed(personas, client_for):
+    w = world(personas)
+    build_now(w.monitor, w.programme)
+    Programme.objects.filter(pk=w.programme.pk).update(
+        teams_status="failed", teams_failure="The teams could not be proposed: a test."
+    )
+    page = _page(client_for(w.head), reverse("planning:programme", args=[w.programme.pk]))
+    assert "Teams could not be proposed" in page  # the status, then why
+    assert "The teams could not be proposed: a test." in page
+    assert 'hx-trigger="every 2s"' not in page
+    assert re.search(r'<button type="submit" class="secondary">Propose teams', page)
+
+
+def test_it_asks_for_teams_again_after_a_new_build(personas, client_for):
+    w = world(personas)
+    make_profile(w.monitor, w.head, gender=TeamProfile.Gender.WOMAN)
+    build_now(w.monitor, w.programme)
+    services.teams_build(actor=w.monitor, programme=w.programme, time_limit=1)
+    client = client_for(w.head)
+    url = reverse("planning:programme", args=[w.programme.pk])
+    assert "Teams proposed on" in _page(client, url)
+    build_now(w.monitor, w.programme)
+    page = _page(client, url)
+    assert "Teams were proposed for an earlier build: propose them again." in page
+    assert "Teams proposed on" not in page
 
 
 # -- durations ------------------------------------------------------------------------------------
