@@ -89,7 +89,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "partners.change": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER, R.COMMS}),
     "partners.export": frozenset({R.HEAD}),
     # Planning (¶10, 11, 35, 36): which places to visit, when and with whom.
+    # The risk model is the data officer's too; programmes say where and when unannounced
+    # visits will go, which the visits app hides from all but the planners.
     "planning.view": frozenset({R.HEAD, R.MONITOR, R.DATA_OFFICER}),
+    "planning.programmes": frozenset({R.HEAD, R.MONITOR}),
     "planning.change": frozenset({R.HEAD, R.MONITOR}),
     "planning.adopt": frozenset({R.HEAD}),
     "planning.weights": frozenset({R.HEAD}),

@@ -46,6 +46,7 @@ def habeas(request: HttpRequest) -> dict:
         "perms_intake": roles.can(user, "intake.view"),
         "perms_partners": roles.can(user, "partners.view"),
         "perms_planning": roles.can(user, "planning.view"),
+        "perms_planning_programmes": roles.can(user, "planning.programmes"),
         "fully_signed_in": fully_signed_in,
         "notifications_unread": _unread_notifications(user) if fully_signed_in else 0,
     }

@@ -9,7 +9,7 @@
   avoided for the period).
 - `/api/v1/team-proposals/`: the proposed teams with every check explained.
 
-Same rights as the pages: a reader without `planning.view` gets empty lists and 404 for
+Same rights as the pages: a reader without `planning.programmes` gets empty lists and 404 for
 every id, as for a missing one; a role that may not write gets 403.
 """
 
@@ -48,7 +48,7 @@ from habeas.planning.serializers import (
     TeamProposalSerializer,
 )
 
-READ = {"GET": "planning.view", "HEAD": "planning.view"}
+READ = {"GET": "planning.programmes", "HEAD": "planning.programmes"}
 WRITE = {**READ, "POST": "planning.change", "PATCH": "planning.change"}
 PROGRAMME_FILTER = [OpenApiParameter("programme", OpenApiTypes.INT, description="Programme id.")]
 MAX_ID = 2**63 - 1

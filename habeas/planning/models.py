@@ -65,6 +65,18 @@ class PlanningQuerySet(RestrictedQuerySet):
         return self.none()
 
 
+class ProgrammeQuerySet(PlanningQuerySet):
+    """A programme and everything in it (capacity, rules, planned visits, justifications,
+    teams, people's absences) is the planners' alone (`planning.programmes`: head and
+    monitors): it says where and when visits will go, unannounced ones included, which
+    the visits app shows only to planners and each visit's team."""
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        if not roles.can(user, "planning.programmes"):
+            return self.none()
+        return super().scope(user, action)
+
+
 class RiskWeights(models.Model):
     """One version of the risk model's weights; a change writes a new version."""
 
@@ -230,7 +242,7 @@ class Programme(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -249,7 +261,7 @@ class RegionCapacity(models.Model):
     staff_days = models.PositiveIntegerField(_("staff-days"))
     min_visits = models.PositiveSmallIntegerField(_("at least this many visits"), default=0)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -267,7 +279,7 @@ class ProfessionCapacity(models.Model):
     profession = models.CharField(_("profession"), max_length=16)  # TeamProfile.Profession
     staff_days = models.PositiveIntegerField(_("staff-days"))
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -290,7 +302,7 @@ class CategoryRule(models.Model):
     )
     min_visits = models.PositiveSmallIntegerField(_("at least this many visits"), default=0)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -314,7 +326,7 @@ class PlaceRule(models.Model):
     visit_kind = models.CharField(_("type of visit"), max_length=16, blank=True)  # Visit.Kind
     note = models.CharField(_("why"), max_length=300, blank=True)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -348,7 +360,7 @@ class PlannedVisit(BaseModel):
         "visits.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["week_starts_on", "place__name"]
@@ -378,7 +390,7 @@ class Justification(models.Model):
     )
     written_at = models.DateTimeField(_("written"), auto_now=True)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -412,7 +424,7 @@ class Unavailability(models.Model):
     ends_on = models.DateField(_("to"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on"]
@@ -436,7 +448,7 @@ class TeamProposal(models.Model):
     checks = models.JSONField(_("checks"), default=list)
     built_at = models.DateTimeField(_("built"), auto_now=True)
 
-    objects = PlanningQuerySet.as_manager()
+    objects = ProgrammeQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"team for {self.planned_visit_id}"

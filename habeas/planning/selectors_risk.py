@@ -63,27 +63,24 @@ class RiskRow:
         return [factor for factor in self.risk.factors if factor.missing]
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """A place of the list before its live score is read: what ranks it."""
-
-    place_id: int
-    name: str
-    category: str
-    region: str
-    score: float  # the snapshot's score, or the live one; 0 when the order needs none
+# A place of the list before its live score is read: what ranks it. A plain tuple (there
+# are 20,000): id, name, category, region, and the snapshot's score or the live one (0
+# when the order needs none). `_sort` reads it by position.
+_Entry = tuple[int, str, str, str, float]
 
 
-def _sort(rows: list[Any], order: str) -> None:
+def _sort(entries: list[_Entry], order: str) -> None:
     """Highest score first by default; ties and groups in name order."""
     if order == "-score":
-        rows.sort(key=lambda row: (-row.score, row.name.casefold(), row.place_id))
+        entries.sort(key=lambda e: (-e[4], e[1].casefold(), e[0]))
     elif order == "score":
-        rows.sort(key=lambda row: (row.score, row.name.casefold(), row.place_id))
+        entries.sort(key=lambda e: (e[4], e[1].casefold(), e[0]))
     elif order in ("name", "-name"):
-        rows.sort(key=lambda row: (row.name.casefold(), row.place_id), reverse=order == "-name")
+        entries.sort(key=lambda e: (e[1].casefold(), e[0]), reverse=order == "-name")
+    elif order == "category":
+        entries.sort(key=lambda e: (e[2].casefold(), -e[4], e[1].casefold()))
     else:
-        rows.sort(key=lambda row: (getattr(row, order).casefold(), -row.score, row.name.casefold()))
+        entries.sort(key=lambda e: (e[3].casefold(), -e[4], e[1].casefold()))
 
 
 class RiskRows(Sequence[RiskRow]):
@@ -129,7 +126,7 @@ class RiskRows(Sequence[RiskRow]):
         return iter(self._rows(self._entries))
 
     def _rows(self, entries: list[_Entry]) -> list[RiskRow]:
-        wanted = [entry.place_id for entry in entries if entry.place_id not in self._scored]
+        wanted = [entry[0] for entry in entries if entry[0] not in self._scored]
         if wanted:
             with risk.collector_paused():
                 self._scored.update(
@@ -141,9 +138,9 @@ class RiskRows(Sequence[RiskRow]):
                     )
                 )
         return [
-            RiskRow(entry.place_id, entry.name, entry.category, entry.region, scored)
-            for entry in entries
-            if (scored := self._scored.get(entry.place_id)) is not None
+            RiskRow(pk, name, category, region, scored)
+            for pk, name, category, region, _score in entries
+            if (scored := self._scored.get(pk)) is not None
         ]
 
 
@@ -217,8 +214,8 @@ def ranked(
                 )
                 ranks = {**ranks, **{pk: place.score for pk, place in scored.items()}}
             found = [row for row in found if row[0] in ranks]
-        entries = [
-            _Entry(pk, name, category or "", region or "", ranks.get(pk, 0.0))
+        entries: list[_Entry] = [
+            (pk, name, category or "", region or "", ranks.get(pk, 0.0))
             for pk, name, category, region in found
         ]
         _sort(entries, order)

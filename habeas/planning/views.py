@@ -66,10 +66,10 @@ MAX_REGION_DEPTH = 20
 # -- shared ----------------------------------------------------------------------------------
 
 
-def _allow(user: Any, permission: str | None = None) -> None:
-    """404 to whoever may not see planning at all; 403 to whoever sees it but may not do
-    this."""
-    if not roles.can(user, "planning.view"):
+def _allow(user: Any, permission: str | None = None, *, see: str = "planning.programmes") -> None:
+    """404 to whoever may not see this part of planning (programmes are the planners'
+    alone); 403 to whoever sees it but may not do this."""
+    if not roles.can(user, see):
         raise Http404
     if permission and not roles.can(user, permission):
         raise PermissionDenied
@@ -623,7 +623,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def durations(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _allow(user, "planning.change" if request.method == "POST" else None)
+    _allow(user, "planning.change" if request.method == "POST" else None, see="planning.view")
     can_change = roles.can(user, "planning.change")
     data = _posted(request)
     rules = list(DurationRule.objects.restrict(user, "view").select_related("category"))

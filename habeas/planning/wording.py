@@ -276,6 +276,8 @@ def adopt_blockers(programme: Programme, left: Sequence[LeftOut]) -> list[str]:
         return [_("The programme is adopted.")]
     if programme.status != Programme.Status.BUILT:
         return [_("Build the programme first.")]
+    if programme.teams_status == Programme.TeamsStatus.QUEUED:
+        return [_("Teams are being proposed for its visits: adopt it once they are.")]
     missing = [line.target.name for line in left if line.justification is None]
     if missing:
         return [

@@ -163,7 +163,7 @@ def seed(personas: dict[str, User]) -> World:
     world.visible.update(_recommendations(personas["head"], places[0], world.staff_canary))
     world.visible.update(_outward(personas["head"], places[0], world.staff_canary))
     world.visible.update(_planning(personas["head"], places[0], world.staff_canary))
-    planners = frozenset({"head", "monitor", "data_officer"})
+    planners = frozenset({"head", "monitor"})
     world.audience.update({"programmes": planners, "planned-visits": planners})
     world.creations = _creations(world, owner=personas["head"])
     return world

@@ -6,9 +6,10 @@ region ("Matrix north") and none in the other, so the other region and its categ
 left out and justified; built by the solver (one second), with one visit the NPM added
 and pinned; `elsewhere`, a visit of another programme.
 
-Audiences are written out by hand from the queryset's docstring in
-habeas/planning/models.py, never computed from roles.PERMISSIONS: planning is the head's,
-the monitors' and the data officer's; nobody else sees a programme or a risk score.
+Audiences are written out by hand from the querysets' docstrings in
+habeas/planning/models.py, never computed from roles.PERMISSIONS: the risk model is the
+head's, the monitors' and the data officer's; a programme, which says where and when
+unannounced visits go, only the head's and the monitors' (the planners of the visits app).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from habeas.core.tests.matrix_base import Record
 from habeas.places.tests.factories import CategoryFactory, PlaceFactory, RegionFactory
 from habeas.planning import services
 
-PLANNERS = frozenset({"head", "monitor", "data_officer"})
+# The risk model: the head, the monitors and the data officer.
+RISK_READERS = frozenset({"head", "monitor", "data_officer"})
+# Programmes say where and when unannounced visits go: the planners alone, as in visits.
+PLANNERS = frozenset({"head", "monitor"})
 FIRST_WEEK = dt.date(2027, 1, 4)
 
 RECORDS: dict[tuple[str, str], Record] = {
-    ("planning", "places/<place_pk>"): Record("place", PLANNERS),
+    ("planning", "places/<place_pk>"): Record("place", RISK_READERS),
     ("planning", "programmes/<pk>"): Record("programme", PLANNERS),
     ("planning", "visits/<visit_pk>"): Record(
         "planned_visit", elsewhere="a planned visit of another programme"

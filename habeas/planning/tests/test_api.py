@@ -63,11 +63,15 @@ def test_the_invisible_answers_404(personas, world, who):
     assert Programme.objects.get().status == Programme.Status.DRAFT
 
 
-def test_the_data_officer_reads_but_does_not_build(personas, world):
+def test_the_data_officer_reads_the_risk_but_sees_no_programme(personas, world):
+    # A programme says where and when unannounced visits go: the planners' alone.
     client = api(personas["data_officer"])
 
-    assert client.get(f"{PROGRAMMES}{world.programme.pk}/").status_code == 200
+    assert client.get(f"{PROGRAMMES}{world.programme.pk}/").status_code == 404
+    assert client.get(PROGRAMMES).json()["count"] == 0
+    assert client.get(VISITS).json()["count"] == 0
     assert client.post(f"{PROGRAMMES}{world.programme.pk}/build/").status_code == 403
+    assert client.get("/api/v1/risk-scores/").status_code == 200
 
 
 def test_a_monitor_builds_and_reads_the_plan(personas, world):
@@ -199,7 +203,7 @@ def test_team_proposals_are_built_and_explained(personas, world, django_assert_m
     body = api(personas["monitor"]).get(f"{PROGRAMMES}{world.programme.pk}/").json()
     assert body["teams_status"] == "built" and body["teams_built_at"]
     assert body["teams_failure"] == ""
-    reader = api(personas["data_officer"])
+    reader = api(personas["head"])
     with django_assert_max_num_queries(12):  # whatever the number of proposals
         teams = reader.get(f"{TEAMS}?programme={world.programme.pk}").json()
     assert teams["count"] == TeamProposal.objects.count() == PlannedVisit.objects.count()

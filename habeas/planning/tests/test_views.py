@@ -168,14 +168,16 @@ def test_it_refuses_bad_capacity_with_a_message_and_saves_nothing(personas, clie
     assert RegionCapacity.objects.get(programme=programme, region=c.north).staff_days == 60
 
 
-def test_it_shows_the_capacity_to_the_data_officer_read_only(personas, client_for):
+def test_it_hides_the_programmes_from_the_data_officer_who_reads_the_risk(personas, client_for):
+    # Programmes say where and when unannounced visits go: the visits app hides those from
+    # the data officer, so planning does too; the risk model stays theirs.
     w = world(personas)
-    page = _page(
-        client_for(personas["data_officer"]), reverse("planning:capacity", args=[w.programme.pk])
-    )
-    assert "only planners change it" in page
-    assert "disabled" in page
-    assert ">Save</button>" not in page
+    client = client_for(personas["data_officer"])
+    assert client.get(reverse("planning:capacity", args=[w.programme.pk])).status_code == 404
+    assert client.get(reverse("planning:programmes")).status_code == 404
+    risk = _page(client, reverse("planning:risk"))
+    assert reverse("planning:programmes") not in risk
+    assert reverse("planning:programmes") in _page(client_for(w.monitor), reverse("planning:risk"))
 
 
 def test_it_offers_the_regions_above_those_holding_places(personas, client_for):
