@@ -34,7 +34,7 @@ from habeas.api.permissions import RolePermission
 from habeas.core.errors import StaleEdit
 from habeas.legislation.api import IF_MATCH, expected_version
 from habeas.places.api import STALE_RESPONSE, RefusalsSchema
-from habeas.planning import selectors, services
+from habeas.planning import selectors, services, services_teams
 from habeas.planning.models import PlannedVisit, Programme, TeamProposal
 from habeas.planning.serializers import (
     PlannedVisitCreateSerializer,
@@ -182,7 +182,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, _PlanningViewSet):
     @action(detail=True, methods=["post"])
     def teams(self, request: Request, pk: str | None = None) -> Response:
         programme = self.get_object()
-        self._write(services.teams_queue, programme=programme)
+        self._write(services_teams.teams_queue, programme=programme)
         return self._answer(programme, ProgrammeSerializer, status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -36,7 +36,7 @@ from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.places.demo import DemoRefused
 from habeas.places.models import Category, Place, Region
-from habeas.planning import inputs, selectors, services
+from habeas.planning import inputs, selectors, services, services_teams
 from habeas.planning.models import PlannedVisit, Programme, Unavailability
 from habeas.visits.models import TeamProfile
 
@@ -136,7 +136,7 @@ class _Builder:
         if programme.status != Programme.Status.BUILT:
             raise DemoRefused(f"The demo programme could not be built: {programme.failure}")
         justified = self._justify(programme)
-        proposals = services.teams_build(
+        proposals = services_teams.teams_build(
             actor=self.monitor, programme=programme, time_limit=SEARCH_SECONDS
         )
         programme.refresh_from_db()
@@ -223,7 +223,7 @@ class _Builder:
         for profile in chosen:
             first = self.rng.randrange(0, len(weeks) - 2)
             length = self.rng.choice((1, 2))
-            services.unavailability_add(
+            services_teams.unavailability_add(
                 actor=self.head,
                 user=profile.user,
                 starts_on=weeks[first],

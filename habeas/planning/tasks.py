@@ -2,7 +2,7 @@
 
 Run by `manage.py db_worker` in development and production, at once in tests. The jobs
 never raise: `services.programme_solve` ends every build BUILT or FAILED, and
-`services.teams_solve` every team proposal, with one plain sentence for people and the
+`services_teams.teams_solve` every team proposal, with one plain sentence for people and the
 cause in the log for the administrator.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import translation
 from django_tasks import task
 
-from habeas.planning import services
+from habeas.planning import services, services_teams
 
 
 @task()
@@ -26,4 +26,4 @@ def teams_solve(*, programme_id: int, language: str = "en") -> int:
     """Propose a team for every planned visit of a programme whose teams are queued,
     searching for the programme's time limit; the number of proposals written."""
     with translation.override(language):
-        return services.teams_solve(programme_id=programme_id)
+        return services_teams.teams_solve(programme_id=programme_id)

@@ -31,7 +31,7 @@ from habeas.core.htmx import is_htmx
 from habeas.places.forms import add_service_errors
 from habeas.places.models import Category, Place, Region
 from habeas.places.views import form_rows
-from habeas.planning import charts, inputs, selectors, services
+from habeas.planning import charts, inputs, selectors, services, services_teams
 from habeas.planning import wording as planning_words
 from habeas.planning.forms import (
     PROFESSIONS,
@@ -300,7 +300,7 @@ def teams(request: HttpRequest, pk: int) -> HttpResponse:
     proposals (at once where the job runs at once, as in tests and the demo)."""
     programme = _programme(request, pk, "planning.change")
     try:
-        programme = services.teams_queue(actor=request.user, programme=programme)
+        programme = services_teams.teams_queue(actor=request.user, programme=programme)
     except ValidationError as error:
         messages.error(request, _("No team was proposed: ") + " ".join(error.messages))
         return _to_programme(programme)
@@ -669,7 +669,7 @@ def _save_durations(
     try:
         with transaction.atomic():
             for form in changed:
-                services.duration_rule_save(actor=request.user, **form.cleaned_data)
+                services_teams.duration_rule_save(actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _("Nothing was saved: ") + " ".join(error.messages))
         return 400
@@ -685,13 +685,13 @@ def availability(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("remove"):
         raw = request.POST["remove"]
         item = get_object_or_404(items, pk=int(raw) if raw.isdigit() else 0)
-        services.unavailability_remove(actor=user, item=item)
+        services_teams.unavailability_remove(actor=user, item=item)
         messages.success(request, _("The period is removed."))
         return redirect("planning:availability")
     form = UnavailabilityForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.unavailability_add(actor=user, **form.cleaned_data)
+            services_teams.unavailability_add(actor=user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

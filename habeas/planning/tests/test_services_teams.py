@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from habeas.core.models import AuditEvent
-from habeas.planning import inputs, selectors, services
+from habeas.planning import inputs, selectors, services, services_teams
 from habeas.planning.models import DurationRule, PlannedVisit, TeamProposal
 from habeas.planning.tests.factories import build_now, make_country, make_programme, set_capacity
 from habeas.recommendations.models import Recommendation
@@ -53,7 +53,9 @@ def members(proposal: TeamProposal) -> set[int]:
 
 
 def test_it_proposes_a_team_for_every_planned_visit(personas, world):
-    count = services.teams_build(actor=personas["monitor"], programme=world.programme, time_limit=2)
+    count = services_teams.teams_build(
+        actor=personas["monitor"], programme=world.programme, time_limit=2
+    )
 
     planned = PlannedVisit.objects.filter(programme=world.programme).count()
     assert count == planned > 0
@@ -79,7 +81,7 @@ def test_a_declared_conflict_of_interest_keeps_a_person_off(personas, world):
     profile = TeamProfile.objects.get(user=monitor)
     profile.conflict_places.add(place)
 
-    services.teams_build(actor=head, programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=head, programme=world.programme, time_limit=2)
 
     assert monitor.pk not in members(proposals(world.programme)[place.pk])
 
@@ -88,13 +90,13 @@ def test_an_external_expert_without_papers_is_never_proposed(personas, world):
     expert = personas["expert"]
     make_profile(expert, personas["head"], profession="psychiatrist", gender="man")
 
-    services.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
 
     assert all(expert.pk not in members(p) for p in proposals(world.programme).values())
 
 
 def test_each_check_is_explained_in_words(personas, world):
-    services.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
     views = [
         selectors.team_view(planned)
         for planned in PlannedVisit.objects.filter(programme=world.programme)
@@ -108,7 +110,7 @@ def test_each_check_is_explained_in_words(personas, world):
 
 
 def test_a_psychiatric_ward_asks_for_a_medical_member(personas, world):
-    services.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=personas["head"], programme=world.programme, time_limit=2)
     ward = proposals(world.programme).get(world.north_ward.pk)
     if ward is None:
         pytest.skip("the ward was not chosen in this instance")
@@ -120,7 +122,7 @@ def test_a_psychiatric_ward_asks_for_a_medical_member(personas, world):
 
 def test_adoption_follows_the_proposed_team(personas, world):
     head = personas["head"]
-    services.teams_build(actor=head, programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=head, programme=world.programme, time_limit=2)
     programme = world.programme
     programme.refresh_from_db()
     for region, _j in selectors.left_out(programme)[0]:
@@ -148,7 +150,7 @@ def test_teams_need_planned_visits(personas):
     programme = make_programme(personas["head"])
 
     with pytest.raises(ValidationError):
-        services.teams_build(actor=personas["head"], programme=programme, time_limit=1)
+        services_teams.teams_build(actor=personas["head"], programme=programme, time_limit=1)
 
 
 # -- proposed follow-ups ----------------------------------------------------------------------
@@ -177,18 +179,18 @@ def test_a_proposed_follow_up_becomes_a_mandatory_follow_up_visit(personas, worl
 def test_an_unavailable_person_is_kept_out_of_those_weeks(personas, world):
     head, doctor = personas["head"], personas["doctor"]
     weeks = inputs.week_starts(world.programme)
-    services.unavailability_add(
+    services_teams.unavailability_add(
         actor=head, user=doctor, starts_on=weeks[0], ends_on=weeks[-1] + dt.timedelta(days=6)
     )
 
-    services.teams_build(actor=head, programme=world.programme, time_limit=2)
+    services_teams.teams_build(actor=head, programme=world.programme, time_limit=2)
 
     assert all(doctor.pk not in members(p) for p in proposals(world.programme).values())
 
 
 def test_an_unavailability_must_end_after_it_starts(personas):
     with pytest.raises(ValidationError):
-        services.unavailability_add(
+        services_teams.unavailability_add(
             actor=personas["head"],
             user=personas["doctor"],
             starts_on=dt.date(2027, 2, 1),
@@ -197,7 +199,7 @@ def test_an_unavailability_must_end_after_it_starts(personas):
 
 
 def test_a_duration_rule_is_saved_and_checked(personas, world):
-    rule = services.duration_rule_save(
+    rule = services_teams.duration_rule_save(
         actor=personas["monitor"],
         category=world.police,
         capacity_from=50,
@@ -208,7 +210,7 @@ def test_a_duration_rule_is_saved_and_checked(personas, world):
 
     assert DurationRule.objects.get(pk=rule.pk).in_depth_days == Decimal("1.5")
     with pytest.raises(ValidationError):
-        services.duration_rule_save(
+        services_teams.duration_rule_save(
             actor=personas["monitor"],
             category=world.police,
             capacity_from=50,
@@ -217,7 +219,7 @@ def test_a_duration_rule_is_saved_and_checked(personas, world):
             team_size=3,
         )
     with pytest.raises(PermissionDenied):
-        services.duration_rule_save(
+        services_teams.duration_rule_save(
             actor=personas["data_officer"],
             category=world.police,
             capacity_from=0,

@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from habeas.core.models import AuditEvent
-from habeas.planning import services, tasks
+from habeas.planning import services, services_teams, tasks
 from habeas.planning.models import PlannedVisit, Programme, TeamProposal
 from habeas.planning.solver import teams as team_solver
 from habeas.planning.tests.factories import build_now, make_country, make_programme, set_capacity
@@ -59,7 +59,7 @@ def test_it_queues_the_job_once_the_request_commits(
     personas, built, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        programme = services.teams_queue(actor=personas["monitor"], programme=built)
+        programme = services_teams.teams_queue(actor=personas["monitor"], programme=built)
 
     assert programme.teams_status == Programme.TeamsStatus.QUEUED
     assert fresh(built).teams_status == Programme.TeamsStatus.QUEUED
@@ -81,7 +81,7 @@ def test_it_refuses_a_programme_not_built(personas, country):
     set_capacity(head, programme, {country.north: 40})
 
     with pytest.raises(ValidationError, match="Build the programme before proposing teams"):
-        services.teams_queue(actor=head, programme=programme)
+        services_teams.teams_queue(actor=head, programme=programme)
 
     assert fresh(programme).teams_status == Programme.TeamsStatus.NONE
 
@@ -90,7 +90,7 @@ def test_it_refuses_a_programme_being_built_again(personas, built):
     services.programme_build(actor=personas["head"], programme=built, enqueue=False)
 
     with pytest.raises(ValidationError):
-        services.teams_queue(actor=personas["head"], programme=built, enqueue=False)
+        services_teams.teams_queue(actor=personas["head"], programme=built, enqueue=False)
 
 
 def test_it_refuses_a_programme_without_planned_visits(personas, built):
@@ -98,7 +98,7 @@ def test_it_refuses_a_programme_without_planned_visits(personas, built):
         services.visit_remove(actor=personas["head"], planned=planned)
 
     with pytest.raises(ValidationError, match="no planned visit"):
-        services.teams_queue(actor=personas["head"], programme=built, enqueue=False)
+        services_teams.teams_queue(actor=personas["head"], programme=built, enqueue=False)
 
     assert fresh(built).teams_status == Programme.TeamsStatus.NONE
 
@@ -109,13 +109,13 @@ def test_it_refuses_an_adopted_programme(personas, built):
     services.programme_adopt(actor=head, programme=fresh(built))
 
     with pytest.raises(ValidationError, match="adopted"):
-        services.teams_queue(actor=head, programme=built, enqueue=False)
+        services_teams.teams_queue(actor=head, programme=built, enqueue=False)
 
 
 @pytest.mark.parametrize("who", ["data_officer", "outsider", "doctor"])
 def test_only_planners_queue_teams(personas, built, who):
     with pytest.raises(PermissionDenied):
-        services.teams_queue(actor=personas[who], programme=built, enqueue=False)
+        services_teams.teams_queue(actor=personas[who], programme=built, enqueue=False)
 
     assert fresh(built).teams_status == Programme.TeamsStatus.NONE
 
@@ -123,7 +123,7 @@ def test_only_planners_queue_teams(personas, built, who):
 def test_adoption_waits_for_the_teams_being_proposed(personas, built):
     head = personas["head"]
     Programme.objects.filter(pk=built.pk).update(left_out={})
-    services.teams_queue(actor=head, programme=built, enqueue=False)
+    services_teams.teams_queue(actor=head, programme=built, enqueue=False)
 
     with pytest.raises(ValidationError, match="Teams are being proposed"):
         services.programme_adopt(actor=head, programme=fresh(built))
@@ -151,9 +151,9 @@ def test_the_job_searches_for_the_programmes_time_limit(personas, built, monkeyp
         return real(dataclasses.replace(inp, time_limit=1.0))  # the real search, shorter
 
     monkeypatch.setattr(team_solver, "solve", spy)
-    services.teams_queue(actor=personas["head"], programme=built, enqueue=False)
+    services_teams.teams_queue(actor=personas["head"], programme=built, enqueue=False)
 
-    count = services.teams_solve(programme_id=built.pk)
+    count = services_teams.teams_solve(programme_id=built.pk)
 
     assert seen == [37.0]
     assert count == proposals(built) > 0
@@ -166,9 +166,9 @@ def test_a_crash_in_the_job_ends_failed_with_a_sentence(personas, built, monkeyp
 
     # Fault injection: the job must survive any error, whatever its source.
     monkeypatch.setattr(team_solver, "solve", broken)
-    services.teams_queue(actor=personas["head"], programme=built, enqueue=False)
+    services_teams.teams_queue(actor=personas["head"], programme=built, enqueue=False)
 
-    assert services.teams_solve(programme_id=built.pk, time_limit=1) == 0
+    assert services_teams.teams_solve(programme_id=built.pk, time_limit=1) == 0
 
     programme = fresh(built)
     assert programme.teams_status == Programme.TeamsStatus.FAILED
@@ -180,7 +180,7 @@ def test_a_crash_in_the_job_ends_failed_with_a_sentence(personas, built, monkeyp
     assert AuditEvent.objects.filter(action="planning.teams_fail").count() == 1
     # The synchronous wrapper says the same sentence instead of returning quietly.
     with pytest.raises(ValidationError, match="internal error"):
-        services.teams_build(actor=personas["head"], programme=programme, time_limit=1)
+        services_teams.teams_build(actor=personas["head"], programme=programme, time_limit=1)
 
 
 def test_the_job_leaves_alone_a_programme_whose_teams_are_not_queued(built):
@@ -192,10 +192,10 @@ def test_the_job_leaves_alone_a_programme_whose_teams_are_not_queued(built):
 
 def test_the_job_writes_nothing_when_the_programme_is_built_again_meanwhile(personas, built):
     head = personas["head"]
-    services.teams_queue(actor=head, programme=built, enqueue=False)
+    services_teams.teams_queue(actor=head, programme=built, enqueue=False)
     build_now(head, built)  # finishes first: the plan the job would staff is gone
 
-    assert services.teams_solve(programme_id=built.pk, time_limit=1) == 0
+    assert services_teams.teams_solve(programme_id=built.pk, time_limit=1) == 0
 
     assert fresh(built).teams_status == Programme.TeamsStatus.NONE
     assert proposals(built) == 0
@@ -203,10 +203,10 @@ def test_the_job_writes_nothing_when_the_programme_is_built_again_meanwhile(pers
 
 def test_the_job_keeps_nothing_while_the_programme_is_being_rebuilt(personas, built):
     head = personas["head"]
-    services.teams_queue(actor=head, programme=built, enqueue=False)
+    services_teams.teams_queue(actor=head, programme=built, enqueue=False)
     services.programme_build(actor=head, programme=built, enqueue=False)
 
-    assert services.teams_solve(programme_id=built.pk, time_limit=1) == 0
+    assert services_teams.teams_solve(programme_id=built.pk, time_limit=1) == 0
 
     programme = fresh(built)
     assert programme.teams_status == Programme.TeamsStatus.FAILED
@@ -219,7 +219,7 @@ def test_the_job_keeps_nothing_while_the_programme_is_being_rebuilt(personas, bu
 
 def test_building_again_makes_the_proposals_stale(personas, built):
     head = personas["head"]
-    first = services.teams_build(actor=head, programme=built, time_limit=1)
+    first = services_teams.teams_build(actor=head, programme=built, time_limit=1)
     proposed_at = fresh(built).teams_built_at
     assert first == proposals(built) > 0
 
@@ -231,5 +231,5 @@ def test_building_again_makes_the_proposals_stale(personas, built):
     assert programme.teams_built_at == proposed_at  # the page says they were proposed once
     # The replaced visits took their proposals with them.
     assert proposals(built) == 0
-    assert services.teams_build(actor=head, programme=programme, time_limit=1) > 0
+    assert services_teams.teams_build(actor=head, programme=programme, time_limit=1) > 0
     assert fresh(built).teams_status == Programme.TeamsStatus.BUILT

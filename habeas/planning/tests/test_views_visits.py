@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from habeas.cases.tests.factories import make_watch
-from habeas.planning import services
+from habeas.planning import services_teams
 from habeas.planning.models import (
     DurationRule,
     PlaceRule,
@@ -233,7 +233,7 @@ def test_it_asks_for_teams_again_after_a_new_build(personas, client_for):
     w = world(personas)
     make_profile(w.monitor, w.head, gender=TeamProfile.Gender.WOMAN)
     build_now(w.monitor, w.programme)
-    services.teams_build(actor=w.monitor, programme=w.programme, time_limit=1)
+    services_teams.teams_build(actor=w.monitor, programme=w.programme, time_limit=1)
     client = client_for(w.head)
     url = reverse("planning:programme", args=[w.programme.pk])
     assert "Teams proposed on" in _page(client, url)
