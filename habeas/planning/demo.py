@@ -46,7 +46,9 @@ MEDICAL_DAYS = {"small": 40, "national": 160, "large": 260}
 OTHER_PROFESSIONS = {"lawyer": 0.3, "social_worker": 0.2, "psychologist": 0.1, "other": 0.1}
 # Visits a quarter, reserve included, after DOMAIN.md's scale: 10–60 visits a year for a
 # small NPM, 110–150 for a national one, 40–70 for a large federal one.
-MAX_VISITS = {"small": 16, "national": 40, "large": 20}
+# A small NPM's follow-ups proposed from overdue recommendations are mandatory, so its
+# quarter is a busy one.
+MAX_VISITS = {"small": 28, "national": 40, "large": 24}
 SEARCH_SECONDS = 5.0
 AWAY = 4  # people away for part of the quarter
 

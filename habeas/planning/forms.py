@@ -117,7 +117,10 @@ class SettingsForm(forms.Form):
         label=_("Longest time between in-depth visits (months)"),
         min_value=1,
         max_value=240,
-        help_text=_("For categories without their own rule below."),
+        help_text=_(
+            "For a category with no maximum interval of its own. Every category Habeas comes "
+            "with has its own (48 months): change it per category below."
+        ),
     )
     trip_sharing = forms.ChoiceField(label=_("Travel"), choices=Programme.TripSharing.choices)
     trip_radius_km = forms.IntegerField(
@@ -220,8 +223,26 @@ class SettingsForm(forms.Form):
             "max_visits": data.get("max_visits"),
         }
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for region in self.regions:
+            days, minimum = data.get(f"r{region.pk}_days"), data.get(f"r{region.pk}_min")
+            if minimum and days is None:
+                # Saved, it would give the region 0 staff-days of its own and cut it off from
+                # the staff-days of the region above.
+                self.add_error(
+                    f"r{region.pk}_min",
+                    _(
+                        "Give %(region)s its own staff-days to ask a minimum of it, or ask the "
+                        "minimum of the region above it."
+                    )
+                    % {"region": region.name},
+                )
+        return data
+
     def region_capacity(self) -> dict[int, tuple[int, int]]:
-        """Regions given staff-days or a minimum; a region left empty has no capacity."""
+        """Regions given staff-days (with their minimum); a region left empty counts against
+        the nearest region above it that has staff-days."""
         found = {}
         for region in self.regions:
             days = self.cleaned_data.get(f"r{region.pk}_days")

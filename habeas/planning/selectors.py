@@ -339,7 +339,13 @@ _SENTENCES: dict[str, Any] = {
         % {"need": p.get("need"), "have": p.get("have")}
     ),
     types.REGION_MINIMUM_UNREACHABLE: lambda p: (
-        _("%(region)s: at least %(minimum)s visits were asked for, but only %(possible)s fit.")
+        ngettext(
+            "%(region)s: at least %(minimum)s visit was asked for, but only %(possible)s fit "
+            "once the mandatory and due places took their staff-days and visit slots.",
+            "%(region)s: at least %(minimum)s visits were asked for, but only %(possible)s fit "
+            "once the mandatory and due places took their staff-days and visit slots.",
+            _count(p, "minimum"),
+        )
         % {
             "region": p.get("region_name") or p.get("region"),
             "minimum": p.get("minimum"),
@@ -347,7 +353,13 @@ _SENTENCES: dict[str, Any] = {
         }
     ),
     types.CATEGORY_MINIMUM_UNREACHABLE: lambda p: (
-        _("%(category)s: at least %(minimum)s visits were asked for, but only %(possible)s fit.")
+        ngettext(
+            "%(category)s: at least %(minimum)s visit was asked for, but only %(possible)s fit "
+            "once the mandatory and due places took their staff-days and visit slots.",
+            "%(category)s: at least %(minimum)s visits were asked for, but only %(possible)s "
+            "fit once the mandatory and due places took their staff-days and visit slots.",
+            _count(p, "minimum"),
+        )
         % {
             "category": p.get("category_name") or p.get("category"),
             "minimum": p.get("minimum"),

@@ -60,8 +60,9 @@ def result_lines(programme: Programme) -> list[str]:
     if solver == "greedy":
         lines.append(
             _(
-                "No solver finished in time: this is the “most overdue first” list, "
-                "checked against the rules."
+                "Neither solver improved on Habeas's first plan in the time given (built by "
+                "taking the places with the most points first, within every rule); a longer "
+                "search may find a better one."
             )
         )
     elif solver:
@@ -259,10 +260,10 @@ def _why_out(programme: Programme, kind: str, target: Any) -> str:
     if others:
         parts.append(
             ngettext(
-                "%(count)s could be visited but was not chosen: the period's visits went to "
-                "places with more risk or longer overdue.",
-                "%(count)s could be visited but were not chosen: the period's visits went to "
-                "places with more risk or longer overdue.",
+                "%(count)s could be visited but was not chosen: the period's visits went first "
+                "to mandatory visits and places past their interval, then to more risk.",
+                "%(count)s could be visited but were not chosen: the period's visits went first "
+                "to mandatory visits and places past their interval, then to more risk.",
                 others,
             )
             % {"count": others}
