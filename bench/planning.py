@@ -370,7 +370,7 @@ def db_section(result: dict[str, Any]) -> list[str]:
     if programme.get("p95_ms", 0) >= PAGE_P95_MS:
         lines += [
             "",
-            "The programme page misses the target. Profiled on this database, its time goes "
+            "The programme page misses the target. Profiled (on SQLite), its time goes "
             "to drawing every open place on the map (`charts.place_map`, one SVG mark per "
             "place) and to the reasons given for each region or category left out "
             "(`wording._why_out`, which reads the open places again for each of them); "

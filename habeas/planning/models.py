@@ -225,6 +225,11 @@ class Programme(BaseModel):
         BUILT = "built", _("Teams proposed")
         FAILED = "failed", _("Teams could not be proposed")
 
+    changed_since_build = models.BooleanField(
+        _("changed since the last build"),
+        default=False,
+        help_text=_("Capacity, rules or visits changed after the build: its figures are stale."),
+    )
     teams_status = models.CharField(
         _("team proposals"), max_length=8, choices=TeamsStatus.choices, default="", blank=True
     )

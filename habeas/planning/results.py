@@ -253,6 +253,7 @@ def store_result(
             explanations=explanations_for(prepared, result.explanations),
             weights=weights,
             built_at=timezone.now(),
+            changed_since_build=False,
             teams_status=Programme.TeamsStatus.NONE,
             teams_failure="",
         )

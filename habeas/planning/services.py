@@ -82,6 +82,14 @@ def _bump(programme: Programme) -> None:
     programme.refresh_from_db()
 
 
+def _changed(programme: Programme) -> None:
+    """Capacity, rules or visits changed after a build: the plan's figures no longer hold,
+    and it must be built again before it is adopted."""
+    if programme.status == Programme.Status.BUILT:
+        Programme.objects.filter(pk=programme.pk).update(changed_since_build=True)
+        programme.changed_since_build = True
+
+
 def _planner(actor: Any, programme: Programme) -> None:
     require(actor, "planning.change")
     _in_scope(actor, programme)
@@ -184,6 +192,8 @@ def programme_update(
             obj=programme,
             detail={"fields": changed},
         )
+        if changed:
+            _changed(programme)
     return programme
 
 
@@ -281,6 +291,7 @@ def capacity_save(
                 "categories": len(category_rows),
             },
         )
+        _changed(programme)
     return programme
 
 
@@ -332,6 +343,7 @@ def place_rule_set(
         obj=programme,
         detail={"place": place.pk, "kind": kind},
     )
+    _changed(programme)
     return rule
 
 
@@ -342,6 +354,7 @@ def place_rule_remove(*, actor: Any, rule: PlaceRule) -> None:
     detail = {"place": rule.place_id, "kind": rule.kind}
     rule.delete()
     audit.record(actor=actor, action="planning.place_rule_remove", obj=programme, detail=detail)
+    _changed(programme)
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -504,6 +517,7 @@ def visit_add(
     )
     _refresh_left_out(programme)
     audit.record(actor=actor, action="planning.visit_add", obj=planned, detail={"place": place.pk})
+    _changed(programme)
     return planned
 
 
@@ -522,6 +536,7 @@ def visit_move(*, actor: Any, planned: PlannedVisit, week_starts_on: dt.date) ->
     )
     _bump_visit(planned)
     audit.record(actor=actor, action="planning.visit_move", obj=planned)
+    _changed(planned.programme)
     return planned
 
 
@@ -545,6 +560,7 @@ def visit_remove(*, actor: Any, planned: PlannedVisit, note: str = "") -> None:
     audit.record(
         actor=actor, action="planning.visit_remove", obj=programme, detail={"place": place_id}
     )
+    _changed(programme)
 
 
 def _refresh_left_out(programme: Programme) -> None:
@@ -617,6 +633,10 @@ def _adoption_problems(programme: Programme) -> list[str]:
         return [_("Only a built programme can be adopted: build it first.")]
     regions, categories = unjustified(programme)
     problems = []
+    if programme.changed_since_build:
+        problems.append(
+            _("Capacity, rules or visits changed after the last build: build it again first.")
+        )
     if programme.teams_status == Programme.TeamsStatus.QUEUED:
         problems.append(_("Teams are being proposed for its visits: adopt it once they are."))
     if regions:

@@ -279,6 +279,8 @@ def adopt_blockers(programme: Programme, left: Sequence[LeftOut]) -> list[str]:
         return [_("Build the programme first.")]
     if programme.teams_status == Programme.TeamsStatus.QUEUED:
         return [_("Teams are being proposed for its visits: adopt it once they are.")]
+    if programme.changed_since_build:
+        return [_("Capacity, rules or visits changed after the last build: build it again first.")]
     missing = [line.target.name for line in left if line.justification is None]
     if missing:
         return [
