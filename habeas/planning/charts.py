@@ -49,6 +49,8 @@ class PlaceMap:
 
 def as_point(item: Any) -> MapPoint:
     """A map point from a mapping or an object with name, latitude, longitude, chosen."""
+    if isinstance(item, MapPoint):
+        return item
     get = (
         item.get
         if isinstance(item, Mapping)

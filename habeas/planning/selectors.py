@@ -13,14 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import FloatField, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from habeas.accounts.models import User
 from habeas.places.models import Category, Place, Region
-from habeas.planning import inputs
+from habeas.planning import charts, inputs
 from habeas.planning.models import (
     Justification,
     PlannedVisit,
@@ -109,26 +110,25 @@ def left_out(
     )
 
 
-def map_points(programme: Programme) -> list[dict[str, Any]]:
-    """Every open place with coordinates: where it is, and whether the programme visits it."""
-    planned = dict(PlannedVisit.objects.filter(programme=programme).values_list("place_id", "pk"))
+def map_points(programme: Programme) -> list[charts.MapPoint]:
+    """Every open place with coordinates: where it is, and whether the programme visits it.
+    Names are read only for the places visited (the others are grey dots), and
+    coordinates as floats in the database, so 20,000 places cost one light query."""
+    planned = set(
+        PlannedVisit.objects.filter(programme=programme).values_list("place_id", flat=True)
+    )
+    names = dict(Place.objects.filter(pk__in=planned).values_list("pk", "name"))
     rows = (
         Place.objects.filter(
             status=Place.Status.OPEN, latitude__isnull=False, longitude__isnull=False
         )
         .order_by("pk")
-        .values_list("pk", "name", "latitude", "longitude")
+        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
+        .values_list("pk", "lat", "lon")
     )
     return [
-        {
-            "place": pk,
-            "name": name,
-            "latitude": float(lat),
-            "longitude": float(lon),
-            "chosen": pk in planned,
-            "planned_visit": planned.get(pk),
-        }
-        for pk, name, lat, lon in rows
+        charts.MapPoint(names.get(pk, ""), lat, lon, pk in planned)
+        for pk, lat, lon in rows.iterator(chunk_size=5000)
     ]
 
 

@@ -189,6 +189,7 @@ def left_out_lines(
     """Each left-out region and category with its justification (or None) and a form to
     write one; the form the user just sent keeps its text."""
     regions, categories = left_out
+    counts = _why_out_counts(programme) if (regions or categories) else {}
 
     def lines(kind: str, items: Iterable[Any]) -> list[LeftOut]:
         found = []
@@ -200,18 +201,16 @@ def left_out_lines(
                 initial={"target": key, "text": justification.text if justification else ""},
                 auto_id=False,  # one form per line: no repeated ids on the page
             )
-            found.append(
-                LeftOut(kind, target, justification, form, _why_out(programme, kind, target))
-            )
+            found.append(LeftOut(kind, target, justification, form, _why_out(kind, target, counts)))
         return found
 
     return lines("region", regions), lines("category", categories)
 
 
-def _why_out(programme: Programme, kind: str, target: Any) -> str:
-    """What the records say about why a region or category got no visit: its open places,
-    those the NPM set aside for the period, those in regions without staff-days. The
-    written justification is the NPM's; this only helps to write it."""
+def _why_out_counts(programme: Programme) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """For every category and every region (at the level capacity is stated): its open
+    places, those set to "Not in this period", and those in regions without staff-days.
+    One pass over the open places, whatever the number of lines left out."""
     from habeas.places.models import Place
     from habeas.planning import inputs
     from habeas.planning.models import PlaceRule, RegionCapacity
@@ -220,43 +219,52 @@ def _why_out(programme: Programme, kind: str, target: Any) -> str:
         RegionCapacity.objects.filter(programme=programme).values_list("region_id", "staff_days")
     )
     roots = inputs.capacity_regions(stated)
-    places = Place.objects.filter(status=Place.Status.OPEN)
-    if kind == "category":
-        rows = list(places.filter(category=target).values_list("pk", "region_id"))
-    else:
-        region_ids = [r for r, root in roots.items() if root == target.pk] or [target.pk]
-        rows = list(places.filter(region_id__in=region_ids).values_list("pk", "region_id"))
     avoided = set(
-        PlaceRule.objects.filter(
-            programme=programme, kind=PlaceRule.Kind.AVOID, place_id__in=[pk for pk, _r in rows]
-        ).values_list("place_id", flat=True)
+        PlaceRule.objects.filter(programme=programme, kind=PlaceRule.Kind.AVOID).values_list(
+            "place_id", flat=True
+        )
     )
-    uncovered = [
-        pk for pk, region in rows if pk not in avoided and not stated.get(roots.get(region, region))
-    ]
-    parts = [
-        ngettext("%(count)s open place.", "%(count)s open places.", len(rows))
-        % {"count": len(rows)}
-    ]
+    counts: dict[tuple[str, int], list[int]] = {}
+    rows = Place.objects.filter(status=Place.Status.OPEN).values_list(
+        "pk", "region_id", "category_id"
+    )
+    for pk, region, category in rows.iterator(chunk_size=5000):
+        root = roots.get(region, region)
+        is_avoided = pk in avoided
+        uncovered = not is_avoided and not stated.get(root)
+        for key in (("category", category), ("region", root)):
+            line = counts.setdefault(key, [0, 0, 0])
+            line[0] += 1
+            line[1] += is_avoided
+            line[2] += uncovered
+    return {key: (a, b, c) for key, (a, b, c) in counts.items()}
+
+
+def _why_out(kind: str, target: Any, counts: dict[tuple[str, int], tuple[int, int, int]]) -> str:
+    """What the records say about why a region or category got no visit: its open places,
+    those the NPM set aside for the period, those in regions without staff-days. The
+    written justification is the NPM's; this only helps to write it."""
+    total, avoided, uncovered = counts.get((kind, target.pk), (0, 0, 0))
+    parts = [ngettext("%(count)s open place.", "%(count)s open places.", total) % {"count": total}]
     if avoided:
         parts.append(
             ngettext(
                 "%(count)s is set to “Not in this period”.",
                 "%(count)s are set to “Not in this period”.",
-                len(avoided),
+                avoided,
             )
-            % {"count": len(avoided)}
+            % {"count": avoided}
         )
     if uncovered:
         parts.append(
             ngettext(
                 "%(count)s is in a region without staff-days.",
                 "%(count)s are in regions without staff-days.",
-                len(uncovered),
+                uncovered,
             )
-            % {"count": len(uncovered)}
+            % {"count": uncovered}
         )
-    others = len(rows) - len(avoided) - len(uncovered)
+    others = total - avoided - uncovered
     if others:
         parts.append(
             ngettext(
