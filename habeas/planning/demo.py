@@ -36,7 +36,7 @@ from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.places.demo import DemoRefused
 from habeas.places.models import Category, Place, Region
-from habeas.planning import inputs, selectors, services, services_teams
+from habeas.planning import inputs, selectors, services, services_risk, services_teams
 from habeas.planning.models import PlannedVisit, Programme, Unavailability
 from habeas.visits.models import TeamProfile
 
@@ -116,6 +116,9 @@ class _Builder:
         self.monitor = _person(Role.MONITOR)
 
     def build(self) -> PlanningDemoSummary:
+        # Today's scores, so the risk list is ranked from a snapshot from the start and each
+        # place's history has a first point.
+        services_risk.risk_refresh(actor=None, today=self.today)
         programme = services.programme_create(
             actor=self.monitor,
             data={

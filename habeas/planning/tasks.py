@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import translation
 from django_tasks import task
 
-from habeas.planning import services, services_teams
+from habeas.planning import services, services_risk, services_teams
 
 
 @task()
@@ -27,3 +27,10 @@ def teams_solve(*, programme_id: int, language: str = "en") -> int:
     searching for the programme's time limit; the number of proposals written."""
     with translation.override(language):
         return services_teams.teams_solve(programme_id=programme_id)
+
+
+@task()
+def risk_refresh() -> int:
+    """A snapshot of every open place's score with the weights now in use (after the head
+    saves new weights, so the risk list is ranked by them without waiting for the night)."""
+    return services_risk.risk_refresh(actor=None)

@@ -150,3 +150,17 @@ def test_the_command_records_the_scores(people):
     assert AuditEvent.objects.filter(action="planning.risk_refresh", actor=None).count() == 2
     with pytest.raises(CommandError):
         call_command("risk_refresh", "--today", "15/01/2026", stdout=out)
+
+
+def test_it_takes_a_snapshot_with_the_new_weights_once_they_are_saved(
+    people, django_capture_on_commit_callbacks
+):
+    places = PlaceFactory.create_batch(3)
+    weights = {name: 0.0 for name in DEFAULT_WEIGHTS} | {str(Factor.CATEGORY): 50.0}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = services_risk.weights_save(actor=people["head"], weights=weights, note="Category")
+
+    taken = RiskSnapshot.objects.filter(weights=saved)
+    assert taken.count() == Place.objects.filter(status=Place.Status.OPEN).count() == len(places)
+    assert all(0 <= snapshot.score <= 50 for snapshot in taken)
