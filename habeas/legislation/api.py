@@ -20,20 +20,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from habeas.api.exceptions import drf_error
-from habeas.api.pagination import Pagination
-from habeas.api.permissions import RolePermission
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
 from habeas.legislation import selectors, services
 from habeas.legislation.models import (
     AdvocacyStep,
@@ -61,29 +58,10 @@ from habeas.legislation.serializers import (
     LegislationOutcomeSerializer,
 )
 from habeas.partners.models import Partner
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema
+from habeas.places.api import STALE_RESPONSE
 
 MAX_ID = 2**63 - 1
 YES_NO = ["true", "false"]
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description='The version you read, e.g. "3" (the ETag of the record), instead of '
-    "`version` in the body.",
-)
-
-
-def _id(params: Any, name: str) -> int | None:
-    """A record id from the query string; None when absent, 0 for one that names none."""
-    raw = params.get(name) or ""
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise serializers.ValidationError({name: [_("Give an id (a whole number).")]})
-    number = int(raw) if len(raw) < 20 else 0
-    return number if 0 < number <= MAX_ID else 0
 
 
 def _choice(params: Any, name: str, choices: list[str]) -> str:
@@ -93,49 +71,7 @@ def _choice(params: Any, name: str, choices: list[str]) -> str:
     return value
 
 
-def expected_version(request: Request, given: int | None) -> int:
-    """The version the client read: `version` in the body, else the If-Match header."""
-    if given is not None:
-        return given
-    header = (request.headers.get("If-Match") or "").strip()
-    digits = header.removeprefix("W/").strip('"')
-    if digits.isascii() and digits.isdigit() and 0 < len(digits) < 10 and int(digits) > 0:
-        return int(digits)
-    raise serializers.ValidationError(
-        {"version": [_("Give the version you read, in `version` or in an If-Match header.")]}
-    )
-
-
-class _LegislationViewSet(viewsets.GenericViewSet):
-    permission_classes = [RolePermission]
-    schema = RefusalsSchema()
-    pagination_class = Pagination
-    lookup_value_regex = r"[0-9]+"
-
-    def permission_denied(  # type: ignore[override]
-        self, request: Request, message: Any = None, code: Any = None
-    ) -> None:
-        # A signed-in reader without the right sees nothing (empty lists, 404 for every
-        # id) rather than being told "forbidden", as for a missing record.
-        if request.method in permissions.SAFE_METHODS and request.user.is_authenticated:
-            return
-        super().permission_denied(request, message=message, code=code)
-
-    def _write(self, service: Any, **arguments: Any) -> Any:
-        try:
-            return service(actor=self.request.user, **arguments)
-        except DjangoValidationError as error:
-            raise drf_error(error) from error
-
-    def _answer(
-        self, record: Any, serializer: type[serializers.BaseSerializer], code: int = 200
-    ) -> Response:
-        fresh = self.get_queryset().get(pk=record.pk)
-        response = Response(serializer(fresh, context=self.get_serializer_context()).data, code)
-        if hasattr(fresh, "version"):
-            response["ETag"] = f'"{fresh.version}"'
-        return response
-
+class _LegislationViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
         serializer = self.get_serializer(record)
@@ -369,7 +305,7 @@ class OpinionViewSet(mixins.ListModelMixin, _LegislationViewSet):
         if self.action != "list":
             return rows.prefetch_related("versions")
         params = self.request.query_params
-        item = _id(params, "item")
+        item = query_id(params, "item")
         if item == 0:
             return rows.none()
         if item is not None:
@@ -527,7 +463,7 @@ class StepViewSet(mixins.ListModelMixin, _LegislationViewSet):
         )
         if self.action == "list":
             params = self.request.query_params
-            item = _id(params, "item")
+            item = query_id(params, "item")
             if item == 0:
                 return rows.none()
             if item is not None:

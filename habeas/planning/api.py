@@ -17,23 +17,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from habeas.api.exceptions import drf_error
-from habeas.api.pagination import Pagination
-from habeas.api.permissions import RolePermission
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
 from habeas.core.errors import StaleEdit
-from habeas.legislation.api import IF_MATCH, expected_version
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema
+from habeas.places.api import STALE_RESPONSE
 from habeas.planning import selectors, services, services_teams
 from habeas.planning.models import PlannedVisit, Programme, TeamProposal
 from habeas.planning.serializers import (
@@ -54,47 +49,7 @@ PROGRAMME_FILTER = [OpenApiParameter("programme", OpenApiTypes.INT, description=
 MAX_ID = 2**63 - 1
 
 
-def _id(params: Any, name: str) -> int | None:
-    """A record id from the query string; None when absent, 0 for one that names none."""
-    raw = params.get(name) or ""
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise serializers.ValidationError({name: [_("Give an id (a whole number).")]})
-    number = int(raw) if len(raw) < 20 else 0
-    return number if 0 < number <= MAX_ID else 0
-
-
-class _PlanningViewSet(viewsets.GenericViewSet):
-    permission_classes = [RolePermission]
-    schema = RefusalsSchema()
-    pagination_class = Pagination
-    lookup_value_regex = r"[0-9]+"
-
-    def permission_denied(  # type: ignore[override]
-        self, request: Request, message: Any = None, code: Any = None
-    ) -> None:
-        # A signed-in reader without the right sees nothing (empty lists, 404 for every
-        # id) rather than being told "forbidden", as for a missing record.
-        if request.method in permissions.SAFE_METHODS and request.user.is_authenticated:
-            return
-        super().permission_denied(request, message=message, code=code)
-
-    def _write(self, service: Any, **arguments: Any) -> Any:
-        try:
-            return service(actor=self.request.user, **arguments)
-        except DjangoValidationError as error:
-            raise drf_error(error) from error
-
-    def _answer(
-        self, record: Any, serializer: type[serializers.BaseSerializer], code: int = 200
-    ) -> Response:
-        fresh = self.get_queryset().get(pk=record.pk)
-        response = Response(serializer(fresh, context=self.get_serializer_context()).data, code)
-        if hasattr(fresh, "version"):
-            response["ETag"] = f'"{fresh.version}"'
-        return response
-
+class _PlanningViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
         response = Response(self.get_serializer(record).data)
@@ -254,7 +209,7 @@ class PlannedVisitViewSet(mixins.ListModelMixin, _PlanningViewSet):
             "place", "programme"
         )
         if self.action == "list":
-            programme = _id(self.request.query_params, "programme")
+            programme = query_id(self.request.query_params, "programme")
             if programme == 0:
                 return rows.none()
             if programme is not None:
@@ -307,7 +262,7 @@ class TeamProposalViewSet(mixins.ListModelMixin, _PlanningViewSet):
             "planned_visit"
         )
         if self.action == "list":
-            programme = _id(self.request.query_params, "programme")
+            programme = query_id(self.request.query_params, "programme")
             if programme == 0:
                 return rows.none()
             if programme is not None:
