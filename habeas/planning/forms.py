@@ -310,6 +310,19 @@ class VisitAddForm(forms.Form):
         return dt.date.fromisoformat(self.cleaned_data["week"])
 
 
+class VisitMoveForm(forms.Form):
+    """Another week of the period for a visit (it is then pinned there)."""
+
+    week = forms.ChoiceField(label=_("Move it to the week of"))
+
+    def __init__(self, *args: Any, weeks: Iterable[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["week"].choices = [(w.isoformat(), w.isoformat()) for w in weeks]  # type: ignore[attr-defined]
+
+    def clean_week(self) -> dt.date:
+        return dt.date.fromisoformat(self.cleaned_data["week"])
+
+
 class JustificationForm(forms.Form):
     """Why a left-out region or category gets no visit (¶36)."""
 

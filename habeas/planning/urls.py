@@ -28,5 +28,6 @@ urlpatterns = [
     path(PROGRAMME + "visits/new/", views.visit_add, name="visit_add"),
     path(VISIT, views.visit_detail, name="visit"),
     path(VISIT + "pin/", views.visit_pin, name="visit_pin"),
+    path(VISIT + "move/", views.visit_move, name="visit_move"),
     path(VISIT + "remove/", views.visit_remove, name="visit_remove"),
 ]

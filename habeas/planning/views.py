@@ -43,6 +43,7 @@ from habeas.planning.forms import (
     SettingsForm,
     UnavailabilityForm,
     VisitAddForm,
+    VisitMoveForm,
     VisitRemoveForm,
     period_choices,
     place_picker,
@@ -520,6 +521,10 @@ def _visit_context(
         if planned.visit_id
         else None,
         "remove_form": remove_form or VisitRemoveForm(),
+        "move_form": VisitMoveForm(
+            initial={"week": planned.week_starts_on.isoformat()},
+            weeks=inputs.week_starts(programme),
+        ),
         "can_change": roles.can(user, "planning.change")
         and programme.status != Programme.Status.ADOPTED,
     }
@@ -560,6 +565,31 @@ def visit_pin(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
             else _("The visit is no longer pinned: building again may move or drop it."),
         )
     return redirect("planning:visit", pk=programme.pk, visit_pk=planned.pk)
+
+
+@access.verified
+@require_POST
+def visit_move(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    programme = _programme(request, pk, "planning.change")
+    planned = _planned(request, programme, visit_pk)
+    form = VisitMoveForm(request.POST, weeks=inputs.week_starts(programme))
+    if form.is_valid():
+        try:
+            services.visit_move(
+                actor=request.user, planned=planned, week_starts_on=form.cleaned_data["week"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The visit moves to the week of %(week)s and is pinned there.")
+                % {"week": form.cleaned_data["week"].isoformat()},
+            )
+            return redirect("planning:visit", pk=programme.pk, visit_pk=planned.pk)
+    context = _visit_context(request, programme, planned)
+    context["move_form"] = form
+    return render(request, "planning/visit_detail.html", context, status=400)
 
 
 @access.verified

@@ -82,6 +82,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "kind": "in_depth",
     },
     "planning:visit_pin": lambda w: {"pinned": "0"},
+    "planning:visit_move": lambda w: {"week": (FIRST_WEEK + dt.timedelta(weeks=5)).isoformat()},
     "planning:visit_remove": lambda w: {"note": "Visited last month by the ombudsman"},
 }
 WRITERS: dict[str, str] = {}

@@ -343,3 +343,27 @@ def test_it_offers_only_people_who_go_on_visits(personas, client_for):
     assert str(w.monitor.pk) in options
     assert str(personas["comms"].pk) not in options
     assert str(personas["data_officer"].pk) not in options
+
+
+def test_it_moves_a_visit_to_another_week_and_pins_it_there(personas, client_for):
+    w = world(personas)
+    client = client_for(w.monitor)
+    week = FIRST_WEEK + dt.timedelta(weeks=6)
+    response = client.post(
+        reverse("planning:visit_move", args=[w.programme.pk, w.added.pk]),
+        {"week": week.isoformat()},
+    )
+    assert response.status_code == 302
+    moved = PlannedVisit.objects.get(pk=w.added.pk)
+    assert (moved.week_starts_on, moved.pinned) == (week, True)
+    assert f"The visit moves to the week of {week.isoformat()}" in _page(client, _visit_url(w))
+
+
+def test_it_refuses_a_move_outside_the_period_and_moves_nothing(personas, client_for):
+    w = world(personas)
+    response = client_for(w.monitor).post(
+        reverse("planning:visit_move", args=[w.programme.pk, w.added.pk]), {"week": "2027-06-07"}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert PlannedVisit.objects.get(pk=w.added.pk).week_starts_on == FIRST_WEEK
