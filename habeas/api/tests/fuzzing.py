@@ -276,6 +276,7 @@ def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     """A programme for a coming quarter with capacity in the place's region, built in one
     second, with a visit the NPM added and the team proposed for it."""
     from habeas.planning import services as planning
+    from habeas.planning import services_teams as planning_teams
 
     programme = planning.programme_create(actor=head, data={"period": "2027-Q1", "title": canary})
     programme = planning.programme_update(
@@ -301,7 +302,7 @@ def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     )
     planning.programme_build(actor=head, programme=programme, enqueue=False)
     planning.programme_solve(programme_id=programme.pk, time_limit=1)
-    planning.teams_build(actor=head, programme=programme, time_limit=1)
+    planning_teams.teams_build(actor=head, programme=programme, time_limit=1)
     return {"programmes": [programme.pk], "planned-visits": [planned.pk]}
 
 
