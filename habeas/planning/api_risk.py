@@ -17,18 +17,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from habeas.api.exceptions import drf_error
-from habeas.api.pagination import Pagination
-from habeas.api.permissions import RolePermission
-from habeas.places.api import STALE_RESPONSE, RefusalsSchema
+from habeas.api.viewsets import RecordViewSet, query_id
+from habeas.places.api import STALE_RESPONSE
 from habeas.planning import selectors_risk, services_risk
 from habeas.planning.models import RiskWeights
 from habeas.planning.selectors_risk import RiskFilters
@@ -37,34 +35,6 @@ from habeas.planning.serializers_risk import (
     RiskWeightsCreateSerializer,
     RiskWeightsSerializer,
 )
-
-MAX_ID = 2**63 - 1
-
-
-def _id(params: Any, name: str) -> int | None:
-    """A record id from the query string; None when absent, 0 for one that names none."""
-    raw = params.get(name) or ""
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise serializers.ValidationError({name: [_("Give an id (a whole number).")]})
-    number = int(raw) if len(raw) < 20 else 0
-    return number if 0 < number <= MAX_ID else 0
-
-
-class _PlanningViewSet(viewsets.GenericViewSet):
-    permission_classes = [RolePermission]
-    schema = RefusalsSchema()
-    pagination_class = Pagination
-
-    def permission_denied(  # type: ignore[override]
-        self, request: Request, message: Any = None, code: Any = None
-    ) -> None:
-        # A signed-in reader without the right sees an empty list, as for a missing record.
-        if request.method in permissions.SAFE_METHODS and request.user.is_authenticated:
-            return
-        super().permission_denied(request, message=message, code=code)
-
 
 SCORE_FILTERS = [
     OpenApiParameter("region", OpenApiTypes.INT, description="Region id (sub-regions included)."),
@@ -83,7 +53,7 @@ SCORE_FILTERS = [
         parameters=SCORE_FILTERS,
     ),
 )
-class RiskScoreViewSet(mixins.ListModelMixin, _PlanningViewSet):
+class RiskScoreViewSet(mixins.ListModelMixin, RecordViewSet):
     serializer_class = RiskScoreSerializer
     http_method_names = ["get", "head"]
     permission_map: ClassVar[dict[str, str]] = {"GET": "planning.view", "HEAD": "planning.view"}
@@ -92,7 +62,9 @@ class RiskScoreViewSet(mixins.ListModelMixin, _PlanningViewSet):
         if getattr(self, "swagger_fake_view", False):
             return []
         params = self.request.query_params
-        region, category, place = (_id(params, name) for name in ("region", "category", "place"))
+        region, category, place = (
+            query_id(params, name) for name in ("region", "category", "place")
+        )
         if 0 in (region, category, place):
             return []
         rows = selectors_risk.risk_rows(
@@ -118,7 +90,7 @@ class RiskScoreViewSet(mixins.ListModelMixin, _PlanningViewSet):
         responses={201: RiskWeightsSerializer, 409: STALE_RESPONSE},
     ),
 )
-class RiskWeightsViewSet(mixins.ListModelMixin, _PlanningViewSet):
+class RiskWeightsViewSet(mixins.ListModelMixin, RecordViewSet):
     serializer_class = RiskWeightsSerializer
     http_method_names = ["get", "post", "head"]
     permission_map: ClassVar[dict[str, str]] = {
