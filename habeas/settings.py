@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "habeas.planning",
     "habeas.intake",
     "habeas.partners",
+    "habeas.reports",
     "habeas.api",
 ]
 
@@ -363,6 +364,11 @@ HABEAS_UPLOAD_MAX_BYTES = env_int("HABEAS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = HABEAS_UPLOAD_MAX_BYTES + 64 * 1024
 HABEAS_IMPORT_MAX_BYTES = env_int("HABEAS_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 90)
+
+# Reports (¶19, 21, 38): the logo on their title page (a PNG or SVG file; the vendored
+# Habeas mark when unset) and the default smallest group a public text may describe.
+HABEAS_NPM_LOGO = env_str("HABEAS_NPM_LOGO", "")
+HABEAS_PUBLICATION_K = env_int("HABEAS_PUBLICATION_K", 5)
 
 # How long a closed confidential record is kept before `manage.py purge_expired`
 # crypto-erases it, in days after it was closed, per record kind (app_label.model).

@@ -15,6 +15,8 @@ urlpatterns = [
     path("intake/", include("habeas.intake.urls")),
     path("submit/", include("habeas.intake.urls_public")),
     path("partners/", include("habeas.partners.urls")),
+    path("reports/", include("habeas.reports.urls")),
+    path("public/", include("habeas.reports.urls_public")),
     path("notifications/", include("habeas.core.urls_notifications")),
     path("audit/", include("habeas.core.urls")),
     path("api/", include("habeas.api.urls")),

@@ -96,6 +96,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "planning.change": frozenset({R.HEAD, R.MONITOR}),
     "planning.adopt": frozenset({R.HEAD}),
     "planning.weights": frozenset({R.HEAD}),
+    # Reports (¶19, 21, 22, 38): drafted by the team, reviewed, signed by the head; the
+    # communications officer sends and publishes what is signed.
+    "reports.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER, R.COMMS}),
+    "reports.draft": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.EXPERT, R.DATA_OFFICER}),
+    "reports.review": frozenset({R.HEAD, R.MONITOR}),
+    "reports.sign": frozenset({R.HEAD}),
+    "reports.publish": frozenset({R.HEAD, R.COMMS}),
+    "reports.override": frozenset({R.HEAD}),
+    "reports.disseminate": frozenset({R.HEAD, R.MONITOR, R.COMMS}),
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }
