@@ -46,6 +46,7 @@ class Table:
     caption: str
     header: list[str]
     rows: list[list[Cell]]
+    confidential: bool = False  # e.g. the team's names: never in the public version
     type: Literal["table"] = "table"
 
 
@@ -61,6 +62,7 @@ class Facts:
     is a count names its figure in its cell."""
 
     items: list[Fact]
+    confidential: bool = False
     type: Literal["facts"] = "facts"
 
 
@@ -98,6 +100,7 @@ class Text:
     Markdown; redactions and the publication check apply to it as to the narrative."""
 
     markdown: str
+    confidential: bool = False
     type: Literal["text"] = "text"
 
 
@@ -143,6 +146,7 @@ def _block(data: dict[str, Any]) -> Block:
             caption=data["caption"],
             header=list(data["header"]),
             rows=[[Cell(**cell) for cell in row] for row in data["rows"]],
+            confidential=bool(data.get("confidential", False)),
         )
     if kind == "facts":
         return Facts(items=[Fact(label=i["label"], cell=Cell(**i["cell"])) for i in data["items"]])
@@ -156,7 +160,7 @@ def _block(data: dict[str, Any]) -> Block:
             people=bool(data.get("people", False)),
         )
     if kind == "text":
-        return Text(markdown=data["markdown"])
+        return Text(markdown=data["markdown"], confidential=bool(data.get("confidential", False)))
     raise ValueError(f"unknown block type {kind!r}")
 
 
