@@ -24,6 +24,7 @@ from habeas.accounts import roles
 from habeas.core import access
 from habeas.core.errors import StaleEdit
 from habeas.core.htmx import render_page
+from habeas.reports.models import Report
 from habeas.visits import blockers, selectors, services
 from habeas.visits.forms import MoveForm, VisitFilterForm, VisitForm, add_service_errors
 from habeas.visits.models import Theme, Visit
@@ -171,7 +172,21 @@ def _detail_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[st
         "history": selectors.state_history(visit),
         "state_choices": Visit.State.choices,
         "themes": [label for value, label in Theme.choices if value in (visit.themes or [])],
+        **_reports_context(user, visit),
         **extra,
+    }
+
+
+def _reports_context(user: Any, visit: Visit) -> dict[str, Any]:
+    """The reports drawn from this visit that the user may see, and whether they may
+    draft one (habeas.reports)."""
+    if not roles.can(user, "reports.view"):
+        return {"reports_visible": False}
+    drafting = Visit.objects.restrict(user, "change").filter(pk=visit.pk).exists()
+    return {
+        "reports_visible": True,
+        "visit_reports": list(Report.objects.restrict(user, "view").filter(visit=visit)),
+        "can_draft_report": drafting and roles.can(user, "reports.draft"),
     }
 
 

@@ -18,6 +18,12 @@ PUBLIC_ROUTES = {
     # The public's channel (¶33): anyone may write to the NPM and come back with a receipt.
     "submit:form",
     "submit:receipt",
+    # Published reports and the public status of recommendations (¶21, 22): what the
+    # NPM chose to make public, after the publication check.
+    "public:index",
+    "public:report",
+    "public:download",
+    "public:recommendations",
 }
 # Reachable after the password, before the second factor.
 SIGNED_IN_ROUTES = {
