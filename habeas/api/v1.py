@@ -11,6 +11,7 @@ from habeas.places import api as places_api
 from habeas.planning import api as planning_api
 from habeas.planning import api_risk as planning_risk_api
 from habeas.recommendations import api_dialogue, api_recommendations
+from habeas.reports import api as reports_api
 from habeas.visits import api_field, api_guidelines, api_visits
 
 router = DefaultRouter(trailing_slash=True)
@@ -31,5 +32,6 @@ intake_api.register(router)
 partners_api.register(router)
 planning_risk_api.register(router)
 planning_api.register(router)
+reports_api.register(router)
 
 urlpatterns = router.urls

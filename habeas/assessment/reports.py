@@ -5,10 +5,10 @@ with progress and scores, each section's criteria with rating, narrative, eviden
 indicator values, and the action plan. The PDF is that content through an HTML template
 and WeasyPrint; the DOCX is the same content written with python-docx.
 
-WeasyPrint fetches nothing from the network: `StaticOnlyFetcher` serves our own static
-files (the print stylesheet) and refuses every other address, and fonts come from the
-system (DejaVu, which covers Latin, Cyrillic, Greek and Arabic). Right-to-left languages
-set `dir` on the document and on the framework's text.
+WeasyPrint fetches nothing from the network: `StaticOnlyFetcher` (habeas.core.documents)
+serves our own static files (the print stylesheet) and refuses every other address, and
+fonts come from the system (DejaVu, which covers Latin, Cyrillic, Greek and Arabic).
+Right-to-left languages set `dir` on the document and on the framework's text.
 
 python-docx cannot embed SVG, and rasterising the chart would need a second renderer,
 so the DOCX shows section scores as a table with a bar drawn in block characters.
@@ -18,43 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import docx
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from docx.oxml import OxmlElement
-from weasyprint import HTML, URLFetcher
-from weasyprint.urls import URLFetcherResponse
+from weasyprint import HTML
 
 from habeas.assessment import charts, indicators, selectors
 from habeas.assessment.models import ActionItem, Assessment, Criterion, Evidence, Rating
+from habeas.core.documents import (
+    STATIC_BASE,
+    StaticOnlyFetcher,
+    docx_set_directions,
+    text_direction,
+)
 
-# A host under .invalid never resolves (RFC 2606): even a fetcher bug cannot go out.
-STATIC_BASE = "https://static.habeas.invalid/"
 BAR_CELLS = 10
-RTL_CLASSES = {"R", "AL"}
-
-
-def text_direction(text: str) -> str:
-    """ "rtl" or "ltr" from the first strongly directional character; "" if there is none.
-
-    WeasyPrint has no `dir="auto"`, so what people typed gets its direction from here.
-    """
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in RTL_CLASSES:
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return ""
 
 
 # Content ---------------------------------------------------------------------------
@@ -331,34 +315,6 @@ def bar_text(percent: float | None) -> str:
 # PDF -------------------------------------------------------------------------------
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves our own static files to WeasyPrint and refuses every other address."""
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if not url.startswith(STATIC_BASE):
-            raise ValueError("The report may only use Habeas's own static files.")
-        name = url.removeprefix(STATIC_BASE).split("?", 1)[0].split("#", 1)[0]
-        if not name or name.startswith("/") or ".." in name.split("/"):
-            raise ValueError("Not a static file name.")
-        return URLFetcherResponse(url, _static_bytes(name), {"Content-Type": _mime(name)})
-
-
-def _static_bytes(name: str) -> bytes:
-    found = finders.find(name)
-    if found:
-        with open(found, "rb") as handle:  # noqa: PTH123 - a path the finders resolved
-            return handle.read()
-    if staticfiles_storage.exists(name):
-        with staticfiles_storage.open(name, "rb") as handle:
-            return handle.read()
-    raise ValueError("No such static file.")
-
-
-def _mime(name: str) -> str:
-    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
-    return next((t for suffix, t in types.items() if name.endswith(suffix)), "text/plain")
-
-
 # WeasyPrint does not apply the document's stylesheet inside an inline SVG, so the
 # chart carries its own; it matches the assessment page's (assessments.css).
 CHART_STYLE = (
@@ -474,22 +430,6 @@ def _docx_actions(document: Any, content: ReportContent) -> None:
     _table(document, header, rows)
 
 
-def _set_directions(document: Any, default: str) -> None:
-    """Mark each paragraph right-to-left when its text (or, without strong characters,
-    the report's language) is, as Word expects for Arabic."""
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        if default == "rtl":
-            table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
-        paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
-    for paragraph in paragraphs:
-        if (text_direction(paragraph.text) or default) != "rtl":
-            continue
-        paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))
-        for run in paragraph.runs:
-            run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
-
-
 def report_docx(content: ReportContent) -> bytes:
     document = docx.Document()
     if not content.is_final:
@@ -506,7 +446,7 @@ def report_docx(content: ReportContent) -> bytes:
         for block in section.criteria:
             _docx_criterion(document, block)
     _docx_actions(document, content)
-    _set_directions(document, content.direction)
+    docx_set_directions(document, content.direction)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -44,6 +44,7 @@ def habeas(request: HttpRequest) -> dict:
         "perms_register_stats": roles.can(user, "register.stats"),
         "perms_legislation": roles.can(user, "legislation.view"),
         "perms_intake": roles.can(user, "intake.view"),
+        "perms_reports": roles.can(user, "reports.view"),
         "perms_partners": roles.can(user, "partners.view"),
         "perms_planning": roles.can(user, "planning.view"),
         "perms_planning_programmes": roles.can(user, "planning.programmes"),

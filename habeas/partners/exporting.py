@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from habeas.accounts import roles
-from habeas.assessment.reports import STATIC_BASE, StaticOnlyFetcher, text_direction
 from habeas.cases.models import Case
 from habeas.core import audit
+from habeas.core.documents import STATIC_BASE, StaticOnlyFetcher, text_direction
 from habeas.legislation.models import LegislationItem
 from habeas.partners.models import INTERNATIONAL_KINDS, Communication, Partner
 from habeas.places.models import Place

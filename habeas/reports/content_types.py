@@ -149,7 +149,10 @@ def _block(data: dict[str, Any]) -> Block:
             confidential=bool(data.get("confidential", False)),
         )
     if kind == "facts":
-        return Facts(items=[Fact(label=i["label"], cell=Cell(**i["cell"])) for i in data["items"]])
+        return Facts(
+            items=[Fact(label=i["label"], cell=Cell(**i["cell"])) for i in data["items"]],
+            confidential=bool(data.get("confidential", False)),
+        )
     if kind == "chart":
         return Chart(
             kind=data["kind"],

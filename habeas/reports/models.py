@@ -441,6 +441,16 @@ class Dissemination(models.Model):
         return f"{self.report_id} → {self.authority or self.recipient}"
 
 
+class RenderingQuerySet(VersionChildQuerySet):
+    """A rendering of a signed version is the same for every reader of the report (its
+    content is frozen); one of a draft was built as its requester saw the records, so it
+    is theirs alone."""
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        seen = super().scope(user, action)
+        return seen.filter(Q(version__state=State.SIGNED) | Q(requested_by=user))
+
+
 class Rendering(models.Model):
     """A PDF or DOCX being produced in the background, with its progress; its bytes once
     done. A public rendering of the published version is what `/public/` serves."""
@@ -469,7 +479,7 @@ class Rendering(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = VersionChildQuerySet.as_manager()
+    objects = RenderingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

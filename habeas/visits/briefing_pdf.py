@@ -1,8 +1,9 @@
 """The briefing pack and the paper checklist as PDF, through WeasyPrint (¶13, 17).
 
 The HTML is the same content the page shows (`briefing.BriefingPack`), in a print
-template. WeasyPrint fetches nothing from the network: the assessment report's
-`StaticOnlyFetcher` serves our own print stylesheet and refuses every other address.
+template. WeasyPrint fetches nothing from the network: the shared
+`StaticOnlyFetcher` (habeas.core.documents) serves our own print stylesheet and refuses
+every other address.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
-from habeas.assessment.reports import STATIC_BASE, StaticOnlyFetcher
+from habeas.core.documents import STATIC_BASE, StaticOnlyFetcher
 from habeas.visits.briefing import BriefingPack
 from habeas.visits.guidelines import ThemeItems
 from habeas.visits.models import ChecklistAnswer, Guideline, Visit

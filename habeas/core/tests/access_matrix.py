@@ -36,6 +36,7 @@ from habeas.core.tests import (
     matrix_partners,
     matrix_planning,
     matrix_recommendations,
+    matrix_reports,
     matrix_visits,
 )
 from habeas.core.tests.matrix_base import (  # noqa: F401 (re-exported to the tests)
@@ -62,6 +63,7 @@ MATRIX_APPS = (
     matrix_intake,
     matrix_partners,
     matrix_planning,
+    matrix_reports,
 )
 
 RECORDS: dict[tuple[str, str], Record] = {
@@ -333,6 +335,7 @@ SNAPSHOT_APPS = (
     "intake",
     "partners",
     "planning",
+    "reports",
 )
 NOT_DOMAIN = {"core.auditevent", "core.audithead"}
 

@@ -37,6 +37,7 @@ from habeas.core.tests import (
     matrix_partners,
     matrix_planning,
     matrix_recommendations,
+    matrix_reports,
     matrix_visits,
 )
 from habeas.places import importing, reconcile
@@ -51,6 +52,7 @@ MATRIX_APPS = (
     matrix_intake,
     matrix_partners,
     matrix_planning,
+    matrix_reports,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -24,6 +24,9 @@ PUBLIC_ROUTES = {
     "public:report",
     "public:download",
     "public:recommendations",
+    # The same published reports through the API, read-only and without credentials.
+    "public-report-list",
+    "public-report-detail",
 }
 # Reachable after the password, before the second factor.
 SIGNED_IN_ROUTES = {
