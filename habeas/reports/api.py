@@ -46,7 +46,14 @@ from habeas.accounts import roles
 from habeas.api.pagination import Pagination
 from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
 from habeas.places.api import STALE_RESPONSE
-from habeas.reports import content_types
+from habeas.reports import (
+    content,
+    content_types,
+    publication,
+    services,
+    services_publication,
+    services_render,
+)
 from habeas.reports.models import (
     Comment,
     Dissemination,
@@ -80,15 +87,11 @@ from habeas.reports.serializers import (
     ReportVersionSerializer,
     ReturnSerializer,
 )
+from habeas.reports.services_publication import public_reports
+from habeas.reports.views_public import public_version_content
 
 READ = {"GET": "reports.view", "HEAD": "reports.view"}
 DRAFT = {**READ, "POST": "reports.draft", "PATCH": "reports.draft", "DELETE": "reports.draft"}
-CONTENT_TYPES: dict[str, str] = {
-    Rendering.Format.PDF: "application/pdf",
-    Rendering.Format.DOCX: (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    ),
-}
 REPORT_FILTERS = [
     OpenApiParameter("kind", OpenApiTypes.STR, enum=Kind.values),
     OpenApiParameter("state", OpenApiTypes.STR, enum=State.values),
@@ -185,18 +188,6 @@ class _ReportsViewSet(RecordViewSet):
 # -- reports ------------------------------------------------------------------------------
 
 
-def _services() -> Any:
-    from habeas.reports import services
-
-    return services
-
-
-def _publication() -> Any:
-    from habeas.reports import services_publication
-
-    return services_publication
-
-
 @extend_schema_view(
     list=extend_schema(summary="List reports, newest first", parameters=REPORT_FILTERS),
     retrieve=extend_schema(
@@ -250,7 +241,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = ReportCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        report = self._write(_services().report_create, data=dict(body.validated_data))
+        report = self._write(services.report_create, data=dict(body.validated_data))
         return self._answer(report, ReportSerializer, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -259,13 +250,13 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         version = expected_version(request, values.pop("version", None))
-        self._write(_services().report_update, report=report, data=values, expected_version=version)
+        self._write(services.report_update, report=report, data=values, expected_version=version)
         return self._answer(report, ReportSerializer)
 
     def _step(self, service: Any, report: Report | None = None, **arguments: Any) -> Response:
         """A workflow step on the report's latest version."""
         report = report or self.get_object()
-        version = _services().latest_version(report)
+        version = services.latest_version(report)
         self._write(service, version=version, **arguments)
         return self._answer(report, ReportSerializer)
 
@@ -276,7 +267,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(_services().version_submit)
+        return self._step(services.version_submit)
 
     @extend_schema(
         summary="Return the version to its drafter",
@@ -296,7 +287,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._step(
-            _services().version_return, report=report, comment=body.validated_data["comment"]
+            services.version_return, report=report, comment=body.validated_data["comment"]
         )
 
     @extend_schema(
@@ -306,7 +297,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     )
     @action(detail=True, methods=["post"], permission_map={"POST": "reports.review"})
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(_services().version_approve)
+        return self._step(services.version_approve)
 
     @extend_schema(
         summary="Sign the approved version",
@@ -316,7 +307,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     )
     @action(detail=True, methods=["post"], permission_map={"POST": "reports.sign"})
     def sign(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(_services().version_sign)
+        return self._step(services.version_sign)
 
     @extend_schema(
         summary="Start a new version from the latest signed one",
@@ -326,7 +317,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     @action(detail=True, methods=["post"], url_path="new-version", url_name="new-version")
     def new_version(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        self._write(_services().version_new, report=report)
+        self._write(services.version_new, report=report)
         return self._answer(report, ReportSerializer)
 
     @extend_schema(
@@ -337,7 +328,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     )
     @action(detail=True, methods=["post"], permission_map={"POST": "reports.view"})
     def check(self, request: Request, pk: str | None = None) -> Response:
-        return self._step(_publication().check_run)
+        return self._step(services_publication.check_run)
 
     @extend_schema(
         summary="Publish the signed version on /public/",
@@ -349,7 +340,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     @action(detail=True, methods=["post"], permission_map={"POST": "reports.publish"})
     def publish(self, request: Request, pk: str | None = None) -> Response:
         report = self.get_object()
-        self._write(_publication().report_publish, report=report)
+        self._write(services_publication.report_publish, report=report)
         return self._answer(report, ReportSerializer)
 
     @extend_schema(
@@ -363,7 +354,9 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         self._write(
-            _publication().report_unpublish, report=report, reason=body.validated_data["reason"]
+            services_publication.report_unpublish,
+            report=report,
+            reason=body.validated_data["reason"],
         )
         return self._answer(report, ReportSerializer)
 
@@ -377,11 +370,10 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     )
     @action(detail=True, methods=["get"])
     def content(self, request: Request, pk: str | None = None) -> Response:
-        from habeas.reports import content, publication
 
         variant = _choice(request.query_params, "variant", Variant.values)
         report = self.get_object()
-        version = _services().latest_version(report)
+        version = services.latest_version(report)
         built = content.build_content(user=request.user, report=report, version=version)
         if variant == Variant.PUBLIC:
             built = publication.public_content(content=built, version=version, k=report.k)
@@ -429,7 +421,7 @@ class ReportVersionViewSet(mixins.ListModelMixin, _ReportsViewSet):
         expected = expected_version(request, values.pop("version", None))
         sections = {**(version.sections or {}), **values.get("sections", {})}
         self._write(
-            _services().version_edit,
+            services.version_edit,
             version=version,
             sections=sections,
             public_omit=values.get("public_omit"),
@@ -470,7 +462,7 @@ class CommentViewSet(mixins.ListModelMixin, _ReportsViewSet):
         data = body.validated_data
         version = self._visible(ReportVersion, data["version"], "version")
         comment = self._write(
-            _services().comment_add,
+            services.comment_add,
             version=version,
             section=data.get("section", ""),
             text=data["text"],
@@ -485,7 +477,7 @@ class CommentViewSet(mixins.ListModelMixin, _ReportsViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
         comment = self.get_object()
-        self._write(_services().comment_resolve, comment=comment)
+        self._write(services.comment_resolve, comment=comment)
         return self._answer(comment, CommentSerializer)
 
 
@@ -531,7 +523,7 @@ class HitViewSet(mixins.ListModelMixin, _ReportsViewSet):
     @action(detail=True, methods=["post"])
     def redact(self, request: Request, pk: str | None = None) -> Response:
         hit = self.get_object()
-        redaction = self._write(_publication().redaction_from_hit, hit=hit)
+        redaction = self._write(services_publication.redaction_from_hit, hit=hit)
         answer = Redaction.objects.restrict(request.user, "view").get(pk=redaction.pk)
         return Response(RedactionSerializer(answer).data, status=status.HTTP_201_CREATED)
 
@@ -547,7 +539,9 @@ class HitViewSet(mixins.ListModelMixin, _ReportsViewSet):
         hit = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self._write(_publication().hit_override, hit=hit, reason=body.validated_data["reason"])
+        self._write(
+            services_publication.hit_override, hit=hit, reason=body.validated_data["reason"]
+        )
         return self._answer(hit, HitSerializer)
 
 
@@ -581,12 +575,12 @@ class RedactionViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         version = self._visible(ReportVersion, data.pop("version"), "version")
-        redaction = self._write(_publication().redaction_add, version=version, **data)
+        redaction = self._write(services_publication.redaction_add, version=version, **data)
         return self._answer(redaction, RedactionSerializer, status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         redaction = self.get_object()
-        self._write(_publication().redaction_remove, redaction=redaction)
+        self._write(services_publication.redaction_remove, redaction=redaction)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -624,7 +618,7 @@ class DisseminationViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         report = self._visible(Report, data.pop("report"), "report")
-        record = self._write(_publication().dissemination_add, report=report, data=data)
+        record = self._write(services_publication.dissemination_add, report=report, data=data)
         return self._answer(record, DisseminationSerializer, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -638,7 +632,7 @@ class DisseminationViewSet(mixins.ListModelMixin, _ReportsViewSet):
         body = AcknowledgeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         self._write(
-            _publication().dissemination_acknowledge,
+            services_publication.dissemination_acknowledge,
             dissemination=record,
             on=body.validated_data["on"],
         )
@@ -675,7 +669,6 @@ class RenderingViewSet(mixins.ListModelMixin, _ReportsViewSet):
         return rows.select_related("version").order_by("-created_at", "-pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from habeas.reports import services_render
 
         body = RenderingCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -703,19 +696,7 @@ class RenderingViewSet(mixins.ListModelMixin, _ReportsViewSet):
                 {"detail": _("The file is not ready yet; try again in a moment.")},
                 status=status.HTTP_409_CONFLICT,
             )
-        return file_response(rendering)
-
-
-def file_response(rendering: Rendering) -> HttpResponse:
-    """A rendering's bytes as an attachment named after its report, version and variant."""
-    version = rendering.version
-    name = f"{version.report.reference}-v{version.number}-{rendering.variant}.{rendering.format}"
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in name)
-    response = HttpResponse(
-        bytes(rendering.content or b""), content_type=CONTENT_TYPES[rendering.format]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{safe}"'
-    return response
+        return services_render.rendering_file(rendering, actor=request.user)
 
 
 # -- the public listing --------------------------------------------------------------------
@@ -729,6 +710,15 @@ def file_response(rendering: Rendering) -> HttpResponse:
             OpenApiParameter("kind", OpenApiTypes.STR, enum=Kind.values),
             OpenApiParameter("year", OpenApiTypes.INT, description="Year of publication."),
         ],
+        responses={
+            200: PublicReportSerializer(many=True),
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="A filter that is not a kind or a year."
+            ),
+            404: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="A page past the end of the list."
+            ),
+        },
     ),
     retrieve=extend_schema(
         summary="Read a published report and its public content (no authentication)",
@@ -750,7 +740,6 @@ class PublicReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return Report.objects.none()
-        from habeas.reports.services_publication import public_reports
 
         rows = public_reports().select_related(
             "published_version",
@@ -770,7 +759,6 @@ class PublicReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return rows.order_by("-published_at", "-pk")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from habeas.reports.views_public import public_version_content
 
         report = self.get_object()
         data = dict(self.get_serializer(report).data)

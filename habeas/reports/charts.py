@@ -29,7 +29,7 @@ DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
 INK = "#1d2430"
 GRID = "#d5d9de"
 FONT = 'font-family="sans-serif"'
-LABEL_WIDTH = 190
+LABEL_WIDTH = 215
 ROW = 20
 LEGEND_ROW = 18
 MISSING = "–"
@@ -63,7 +63,7 @@ def describe(chart: Chart) -> str:
     return ". ".join(parts) + ("." if parts else "")
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

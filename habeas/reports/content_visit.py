@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from habeas.places.models import PopulationRecord
 from habeas.recommendations.models import (
     Implementation,
-    Priority,
     Recommendation,
     ResponseStatus,
     Verification,
@@ -448,7 +447,7 @@ def _visit_summary(builder: Builder, visit: Visit) -> str:
     ) % {
         "start": day(visit.starts_on),
         "end": day(visit.ends_on),
-        "npm": builder_npm(),
+        "npm": npm_name(),
         "notice": _("announced") if visit.announced else _("unannounced"),
         "kind": visit.get_kind_display().lower(),
         "place": place.name,
@@ -465,10 +464,6 @@ def _visit_summary(builder: Builder, visit: Visit) -> str:
         "total": total,
     }
     return text
-
-
-def builder_npm() -> str:
-    return npm_name()
 
 
 def _follow_up_summary(builder: Builder) -> str:
@@ -502,6 +497,3 @@ def _letter(builder: Builder, visit: Visit, rec: Recommendation) -> str:
             _("Yours faithfully,"),
         ]
     )
-
-
-URGENT = Priority.URGENT

@@ -35,7 +35,7 @@ from django.templatetags.static import static
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from habeas.core.documents import STATIC_BASE, StaticOnlyFetcher, static_bytes, text_direction
 from habeas.reports import charts, markdown
@@ -267,7 +267,6 @@ def report_html(content: Content, *, for_print: bool = True) -> str:
         "for_print": for_print,
         "stylesheet": STYLESHEET if for_print else static(STYLESHEET),
         "logo_src": LOGO_RESOURCE if for_print else _browser_logo(),
-        "page_counter": page_counter_css(),
     }
     return render_to_string("reports/print/report.html", context)
 
@@ -283,14 +282,24 @@ def fetcher() -> StaticOnlyFetcher:
     return StaticOnlyFetcher(resources={LOGO_RESOURCE: logo()})
 
 
-def html_pdf(document_html: str) -> bytes:
+def page_rules() -> Any:
+    """Page numbers in the report's language ("Page 3 of 12"), as a stylesheet handed to
+    WeasyPrint beside the document: templates hold no inline style."""
+    rules = (
+        f"@page {{ @bottom-right {{ content: {page_counter_css()}; font-size: 8pt; "
+        "color: #555; } } @page :first { @bottom-right { content: none; } }"
+    )
+    return CSS(string=rules)
+
+
+def html_pdf(document_html: str, *, stylesheets: list[Any] | None = None) -> bytes:
     """Lay out print HTML with nothing fetched but our static files and the logo."""
     document: Any = HTML(string=document_html, base_url=STATIC_BASE, url_fetcher=fetcher())
-    return bytes(document.write_pdf())
+    return bytes(document.write_pdf(stylesheets=stylesheets or []))
 
 
 def report_pdf(content: Content) -> bytes:
-    return html_pdf(report_html(content))
+    return html_pdf(report_html(content), stylesheets=[page_rules()])
 
 
 def report_docx(content: Content) -> bytes:

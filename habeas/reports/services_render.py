@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,3 +198,33 @@ def rendering_fail(*, rendering_id: int, reason: str) -> None:
                 "reason": reason[:100],
             },
         )
+
+
+CONTENT_TYPES: dict[str, str] = {
+    Rendering.Format.PDF: "application/pdf",
+    Rendering.Format.DOCX: (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+}
+
+
+def rendering_file(rendering: Rendering, *, actor: Any = None) -> HttpResponse:
+    """A finished rendering's bytes as an attachment named after its report, version and
+    variant. A download by someone signed in is audited ("reports.download"); one from
+    `/public/` is not (it is anonymous, and the file is public)."""
+    version = rendering.version
+    name = f"{version.report.reference}-v{version.number}-{rendering.variant}.{rendering.format}"
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in name)
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            action="reports.download",
+            obj=rendering,
+            detail={"variant": rendering.variant, "format": rendering.format},
+        )
+    response = HttpResponse(
+        bytes(rendering.content or b""), content_type=CONTENT_TYPES[rendering.format]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

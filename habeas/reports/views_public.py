@@ -232,8 +232,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 @require_safe
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from habeas.reports.api import file_response
-    from habeas.reports.services_render import public_rendering
+    from habeas.reports.services_render import public_rendering, rendering_file
 
     if fmt not in FORMATS:
         raise Http404
@@ -251,7 +250,7 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response = render(request, "public/message.html", context, status=503)
         response["Retry-After"] = "120"
         return response
-    return file_response(rendering)
+    return rendering_file(rendering)
 
 
 @public

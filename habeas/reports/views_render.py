@@ -5,8 +5,6 @@ the public version."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,12 +18,6 @@ from habeas.reports import services_render
 from habeas.reports.forms import RenderForm
 from habeas.reports.models import Rendering, Report
 from habeas.reports.views_shared import report_for, version_named
-
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-MIME = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _rendering_for(request: HttpRequest, report: Report, rendering_pk: int) -> Rendering:
@@ -87,11 +79,4 @@ def download(request: HttpRequest, pk: int, rendering_pk: int) -> HttpResponse:
     item = _rendering_for(request, report, rendering_pk)
     if item.status != Rendering.Status.DONE or item.content is None:
         raise Http404
-    reference = SAFE_NAME.sub("-", report.reference)
-    name = f"{reference}-v{item.version.number}-{item.variant}.{item.format}"
-    mime = MIME.get(item.format, "application/octet-stream")
-    response = HttpResponse(bytes(item.content), content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return services_render.rendering_file(item, actor=request.user)

@@ -127,12 +127,14 @@ class World:
     # Resources only some personas may see (all the staff fuzzed here see the others):
     # for anyone else their records are hidden.
     audience: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Resources anyone may read, credentials or not (published reports), by id.
+    public: dict[str, list[int]] = field(default_factory=dict)
 
     def ids(self, resource: str) -> list[int]:
         return self.visible.get(resource, []) + self.hidden.get(resource, [])
 
 
-def seed(personas: dict[str, User]) -> World:
+def seed(personas: dict[str, User], make_user: Any) -> World:
     """Three places; this NPM's assessment with a rating, evidence and an action item; the
     same under another organisation's assessment, which no one here may see."""
     world = World(
@@ -165,6 +167,14 @@ def seed(personas: dict[str, User]) -> World:
     world.visible.update(_planning(personas["head"], places[0], world.staff_canary))
     planners = frozenset({"head", "monitor"})
     world.audience.update({"programmes": planners, "planned-visits": planners})
+    reports, published = _reports(personas, make_user, world.staff_canary)
+    world.visible.update(reports)
+    world.public["public-reports"] = published
+    # Reports drawn from the visit: those who see it with `reports.view`; the PDF of a
+    # draft is its requester's alone.
+    readers = frozenset({"head", "data_officer"})
+    world.audience.update({resource: readers for resource in reports})
+    world.audience["renderings"] = frozenset({"head"})
     world.creations = _creations(world, owner=personas["head"])
     return world
 
@@ -306,6 +316,69 @@ def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     return {"programmes": [programme.pk], "planned-visits": [planned.pk]}
 
 
+def _reports(
+    personas: dict[str, User], make_user: Any, canary: str
+) -> tuple[dict[str, list[int]], list[int]]:
+    """A draft visit report with a comment, a check whose hit is a pseudonym, a redaction
+    and the head's PDF request; and a signed, published report sent to the ministry (its
+    public text carries no canary: anyone may read it)."""
+    from habeas.reports import services as reports
+    from habeas.reports import services_publication as publication
+    from habeas.reports import services_render as rendering
+    from habeas.reports.tasks import render_report
+    from habeas.reports.tests.factories import report_factory, report_world
+
+    head, monitor = personas["head"], personas["monitor"]
+    w = report_world(personas, make_user)
+    draft = report_factory(kind="visit", actor=head, visit=w.visit, title=canary)
+    version = reports.latest_version(draft)
+    version = reports.version_edit(
+        actor=head,
+        version=version,
+        sections={"summary": f"{canary}: the wings were overcrowded, P-02 said."},
+        public_omit=None,
+        expected_version=version.version,
+    )
+    redaction = publication.redaction_add(
+        actor=head, version=version, section="summary", passage="overcrowded"
+    )
+    version.refresh_from_db()
+    hits = publication.check_run(actor=head, version=version).hits.all()
+    comment = reports.comment_add(actor=head, version=version, section="", text=canary)
+    pdf = rendering.rendering_request(
+        actor=head, version=version, variant="confidential", fmt="pdf"
+    )
+    render_report.call(rendering_id=pdf.pk)  # ready to download
+    signed = report_factory(kind="visit", actor=head, visit=w.police_visit)
+    signed_version = reports.version_submit(actor=head, version=reports.latest_version(signed))
+    signed_version = reports.version_approve(actor=monitor, version=signed_version)
+    signed_version = reports.version_sign(actor=head, version=signed_version)
+    for hit in publication.check_run(actor=head, version=signed_version).hits.all():
+        publication.hit_override(actor=head, hit=hit, reason="Read by the head: no person.")
+    publication.report_publish(actor=head, report=signed)
+    sent = publication.dissemination_add(
+        actor=head,
+        report=signed,
+        data={
+            "version": signed_version.pk,
+            "variant": "confidential",
+            "authority": w.ministry.pk,
+            "tier": "national",
+            "channel": "post",
+            "sent_on": dt.date(2026, 7, 1),
+        },
+    )
+    return {
+        "reports": [draft.pk, signed.pk],
+        "report-versions": [version.pk, signed_version.pk],
+        "report-comments": [comment.pk],
+        "report-hits": [hit.pk for hit in hits],
+        "report-redactions": [redaction.pk],
+        "disseminations": [sent.pk],
+        "renderings": [pdf.pk],
+    }, [signed.pk]
+
+
 def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
     gaps = [  # the first criterion of each assessment, rated partially in place
         (rating.assessment_id, rating.criterion_id)
@@ -328,6 +401,7 @@ def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
         ],
         "partners": [{"name": "Law clinic", "kind": "academia"}],
         "programmes": [{"period": "2028-Q2", "title": "Second quarter 2028"}],
+        "reports": [{"kind": "annual", "year": 2026}, {"kind": "thematic", "theme": "health"}],
         "assessments": [
             {
                 "framework_version": world.visible["frameworks"][0],

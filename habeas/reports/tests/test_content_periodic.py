@@ -8,10 +8,13 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from habeas.intake.models import Submission
 from habeas.partners.models import Communication
+from habeas.places.tests.factories import CategoryFactory, PlaceFactory, RegionFactory
 from habeas.recommendations.models import Recommendation
 from habeas.reports import figures, services
 from habeas.reports.content import build_content
@@ -20,10 +23,12 @@ from habeas.reports.models import Kind
 from habeas.reports.tests.factories import (
     add_communication,
     add_submission,
+    interview_at,
     report_factory,
     report_world,
 )
 from habeas.visits.models import Difficulty, Finding, Interview, Visit
+from habeas.visits.tests.factories import make_visit
 
 pytestmark = pytest.mark.django_db
 VISITED = [s for s in Visit.State.values if s not in ("planned", "prepared")]
@@ -199,3 +204,25 @@ def test_annual_charts_and_map_show_the_places_visited(world):
     ]
     prefilled = services.latest_version(report).sections["challenges"]
     assert "2 visits to 2 places" in prefilled
+
+
+def test_the_annual_report_reads_with_a_fixed_number_of_queries(world):
+    report = report_factory(kind=Kind.ANNUAL, actor=world.head, year=2026)
+    with CaptureQueriesContext(connection) as before:
+        build(report, world.head)
+    for n in range(4):  # more visits, places, categories, regions and interviews
+        place = PlaceFactory(category=CategoryFactory(code=f"extra-{n}"), region=RegionFactory())
+        visit = make_visit(
+            world.head,
+            place=place,
+            starts_on=dt.date(2026, 7, 1 + n),
+            ends_on=dt.date(2026, 7, 1 + n),
+            state=Visit.State.IN_PROGRESS,
+        )
+        for _i in range(3):
+            interview_at(visit, world.head)
+    with CaptureQueriesContext(connection) as after:
+        content = build(report, world.head)
+    assert content.figures["annual.visits"].value == 6
+    assert content.figures["annual.interviews"].value == 9 + 12
+    assert len(after.captured_queries) == len(before.captured_queries)

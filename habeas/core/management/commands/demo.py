@@ -20,6 +20,7 @@ from habeas.places.demo import SCALES, DemoRefused, DemoSummary, demo_load
 from habeas.places.models import Place
 from habeas.planning.demo import demo_load_planning
 from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
+from habeas.reports.demo import demo_load_reports
 from habeas.visits.demo import VisitsDemoSummary, demo_load_visits
 
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 intake = demo_load_intake(scale=scale, seed=seed)
                 # The programme reads the risk that all of the above make up.
                 planning = demo_load_planning(scale=scale, seed=seed)
+                # Reports are drafted from everything above.
+                reports = demo_load_reports(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -83,6 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(partners.line())
         self.stdout.write(intake.line())
         self.stdout.write(planning.describe())
+        self.stdout.write(reports.describe())
 
     def _report_visits(self, summary: VisitsDemoSummary) -> None:
         write = self.stdout.write
