@@ -182,7 +182,13 @@ def _reports_context(user: Any, visit: Visit) -> dict[str, Any]:
     draft one (habeas.reports)."""
     if not roles.can(user, "reports.view"):
         return {"reports_visible": False}
-    drafting = Visit.objects.restrict(user, "change").filter(pk=visit.pk).exists()
+    # A report is drafted once the visit is over: debriefed or later.
+    over = visit.state not in {
+        Visit.State.PLANNED,
+        Visit.State.PREPARED,
+        Visit.State.IN_PROGRESS,
+    }
+    drafting = over and Visit.objects.restrict(user, "change").filter(pk=visit.pk).exists()
     return {
         "reports_visible": True,
         "visit_reports": list(Report.objects.restrict(user, "view").filter(visit=visit)),
