@@ -366,7 +366,12 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
         "and every figure, as you may see them: a signed version as it was signed, a "
         "draft read live from the records you may see.",
         parameters=CONTENT_PARAMETERS,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="A variant that is not one of them."
+            ),
+        },
     )
     @action(detail=True, methods=["get"])
     def content(self, request: Request, pk: str | None = None) -> Response:
@@ -685,7 +690,11 @@ class RenderingViewSet(mixins.ListModelMixin, _ReportsViewSet):
     @extend_schema(
         summary="Download a finished rendering",
         description="409 while it is still being produced (or failed).",
-        responses={200: FILE_RESPONSE, 409: OpenApiResponse(description="Not ready.")},
+        responses={
+            (200, "application/pdf"): FILE_RESPONSE,
+            (200, services_render.CONTENT_TYPES["docx"]): FILE_RESPONSE,
+            409: OpenApiResponse(response=OpenApiTypes.OBJECT, description="Not ready."),
+        },
     )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
@@ -722,7 +731,13 @@ class RenderingViewSet(mixins.ListModelMixin, _ReportsViewSet):
     ),
     retrieve=extend_schema(
         summary="Read a published report and its public content (no authentication)",
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="No published report with this id (unpublished ones included).",
+            ),
+        },
     ),
 )
 class PublicReportViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -32,7 +32,7 @@ from habeas.reports.content import (
     period,
     text_cell,
 )
-from habeas.reports.content_types import Block, Cell, Chart, Facts, Series, Table, Text
+from habeas.reports.content_types import Block, Cell, Chart, Fact, Facts, Series, Table, Text
 from habeas.visits.models import Finding, Interview, Theme, Visit
 
 THEMES = dict(Theme.choices)
@@ -55,6 +55,14 @@ def _previous(builder: Builder) -> Visit | None:
     if visit is None:
         return None
     return builder.memo("previous", lambda: selectors.previous_visit(builder.user, visit))
+
+
+def people_held(label: Any, population: int | None) -> Fact:
+    """A place's population as a count of people (hidden under k in the public version);
+    "—" when none is recorded."""
+    if population is None:
+        return fact(label, "—")
+    return Fact(label=str(label), cell=Cell(text=str(population), value=population, people=True))
 
 
 def _population(place_id: int, on: Any = None) -> PopulationRecord | None:
@@ -147,16 +155,14 @@ def _the_place(builder: Builder, visit: Visit) -> list[Block]:
         fact(_("Capacity"), place.capacity if place.capacity is not None else "—"),
     ]
     if population is not None:
-        items.append(
-            fact(
-                _("People held"),
-                _("%(n)d (recorded on %(date)s)")
-                % {"n": population.population, "date": day(population.recorded_on)},
-            )
-        )
+        items.append(people_held(_("People held"), population.population))
+        items.append(fact(_("Population recorded on"), day(population.recorded_on)))
         if place.capacity:
             rate = round(100 * population.population / place.capacity)
-            items.append(fact(_("Occupancy"), f"{rate} %"))
+            # Marked as a count of people (without a value of its own): with the
+            # capacity it gives the population away, so the public version hides it
+            # whenever it hides the population beside it.
+            items.append(Fact(label=_("Occupancy"), cell=Cell(text=f"{rate} %", people=True)))
     units = selectors.place_units(builder.user, place.pk).count()
     items.append(builder.count_fact("place.units", _("Units"), units))
     return [Facts(items=items)]
@@ -195,8 +201,8 @@ def _changes(builder: Builder, visit: Visit) -> list[Block]:
             _("Previous visit"),
             f"{previous.reference}, {period(previous.starts_on, previous.ends_on)}",
         ),
-        fact(_("People held then"), then.population if then else "—"),
-        fact(_("People held at this visit"), now.population if now else "—"),
+        people_held(_("People held then"), then.population if then else None),
+        people_held(_("People held at this visit"), now.population if now else None),
     ]
     recs = (
         selectors.recommendations(builder.user).filter(visit_id=previous.pk).order_by("reference")

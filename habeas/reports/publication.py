@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from habeas.reports.content_types import Cell, Chart, Content, Facts, Table, Text
 from habeas.reports.models import Redaction, Report, ReportVersion
@@ -159,9 +160,25 @@ def _small(value: int | None, k: int) -> bool:
     return value is not None and 0 < value < k
 
 
+def withheld() -> str:
+    """The text of a count hidden because it would give away a hidden one (secondary
+    suppression): its own value may be large, so it does not say "< k"."""
+    return str(_("withheld"))
+
+
+def is_withheld(cell: Cell, k: int) -> bool:
+    """A cell hidden by secondary suppression (its text is not "< k")."""
+    return cell.suppressed and cell.text != f"< {k}"
+
+
+def _is_people(cell: Cell, figures: dict[str, Any]) -> bool:
+    figure = figures.get(cell.figure) if cell.figure else None
+    return cell.people or bool(figure and figure.people)
+
+
 def _suppress_cell(cell: Cell, figures: dict[str, Any], k: int) -> None:
     figure = figures.get(cell.figure) if cell.figure else None
-    people = cell.people or bool(figure and figure.people)
+    people = _is_people(cell, figures)
     value = cell.value if cell.value is not None else (figure.value if figure else None)
     if (people and _small(value, k)) or (figure is not None and figure.suppressed):
         cell.value = None
@@ -169,11 +186,68 @@ def _suppress_cell(cell: Cell, figures: dict[str, Any], k: int) -> None:
         cell.text = f"< {k}"
 
 
+def _withhold(cell: Cell, figures: dict[str, Any]) -> None:
+    cell.value = None
+    cell.suppressed = True
+    cell.text = withheld()
+    figure = figures.get(cell.figure) if cell.figure else None
+    if figure is not None and not figure.suppressed:
+        figure.value = None
+        figure.suppressed = True
+
+
+def _family(key: str, other: str) -> bool:
+    """Two figure keys of one breakdown: a total and its parts ("visit.interviews" and
+    "visit.interviews.private"), or two parts of one total."""
+    parent = key.rsplit(".", 1)[0]
+    siblings = "." in parent and other.rsplit(".", 1)[0] == parent
+    return other.startswith(key + ".") or key.startswith(other + ".") or siblings
+
+
+def _people_groups(content: Content) -> Iterator[list[Cell]]:
+    """The people counts that are read together: those of one Facts block, of one table."""
+    for section in content.sections:
+        for block in section.blocks:
+            if isinstance(block, Table):
+                yield [cell for row in block.rows for cell in row if _is_people(cell, content.figures)]
+            elif isinstance(block, Facts):
+                cells = [item.cell for item in block.items]
+                yield [cell for cell in cells if _is_people(cell, content.figures)]
+
+
+def _secondary_suppression(content: Content) -> None:
+    """Hide what would let a reader work a hidden count out (a total minus the other
+    parts): when a block holds a hidden people count, every people count of that block is
+    hidden (zeros and totals too), and so is every people figure of the same breakdown
+    (a total and its parts, wherever they are shown). Repeated until nothing changes."""
+    groups = list(_people_groups(content))
+    changed = True
+    while changed:
+        changed = False
+        hidden = {key for key, figure in content.figures.items() if figure.suppressed}
+        for key, figure in content.figures.items():
+            if figure.people and not figure.suppressed and any(_family(key, h) for h in hidden):
+                figure.value = None
+                figure.suppressed = True
+                changed = True
+        hidden = {key for key, figure in content.figures.items() if figure.suppressed}
+        for cells in groups:
+            if not any(c.suppressed or (c.figure and c.figure in hidden) for c in cells):
+                continue
+            for cell in cells:
+                if not cell.suppressed:
+                    _withhold(cell, content.figures)
+                    changed = True
+
+
 def public_content(*, content: Content, version: ReportVersion, k: int) -> Content:
     """The public version: sections kept out (the version's `public_omit`, or marked
     confidential) and confidential blocks dropped, redactions applied, counts of 1 to
     k-1 people hidden (a figure or cell's value None and `suppressed`; its text "< k"),
-    and small values of people charts blanked. Figures no public cell shows are left out."""
+    and small values of people charts blanked. Then secondary suppression: every other
+    people count that would give a hidden one away (the same block, the same breakdown's
+    total and parts, the rest of a people chart) is hidden too (its text "withheld").
+    Figures no public cell shows are left out."""
     omitted = set(version.public_omit or [])
     result = copy.deepcopy(content)
     result.sections = [
@@ -200,8 +274,13 @@ def public_content(*, content: Content, version: ReportVersion, k: int) -> Conte
     for section in result.sections:
         for block in section.blocks:
             if isinstance(block, Chart) and block.people:
-                for series in block.series:
-                    series.values = [None if _small(v, k) else v for v in series.values]
+                # One small value hidden, all of the chart's values are: the others
+                # (with a total shown elsewhere) would give it away.
+                if any(_small(v, k) for series in block.series for v in series.values):
+                    for series in block.series:
+                        series.values = [None for _v in series.values]
+    with translation.override(result.language or None):
+        _secondary_suppression(result)
     result.variant = "public"
     result.k = k
     return result

@@ -131,6 +131,10 @@ class TriangulationSerializer(serializers.Serializer):
 
 class FindingSerializer(serializers.ModelSerializer):
     evidence = FindingEvidenceSerializer(many=True, read_only=True)
+    # A good practice has no severity: "" is a value the answer may carry.
+    severity = serializers.ChoiceField(
+        choices=Finding.Severity.choices, allow_blank=True, read_only=True
+    )
     triangulation_detail = serializers.SerializerMethodField()
 
     class Meta:
