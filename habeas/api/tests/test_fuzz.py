@@ -233,12 +233,21 @@ def routed(case: Any) -> bool:
     return pk.isascii() and pk.isdigit()
 
 
+def body_text(response: Any) -> str:
+    """The body as text; a file (a report's PDF) is read with undecodable bytes replaced."""
+    try:
+        return str(response.text)
+    except UnicodeDecodeError:
+        return bytes(response.content).decode("utf-8", errors="replace")
+
+
 def within_scope(case: Any, response: Any, *, who: str, world: fuzzing.World) -> None:
     status, method = response.status_code, case.method.upper()
     where = f"{method} {case.formatted_path} {case.query or ''} as {who} answered {status}"
-    assert world.hidden_canary not in response.text, f"{where}: another organisation's record"
+    text = body_text(response)
+    assert world.hidden_canary not in text, f"{where}: another organisation's record"
     if who == "outsider":
-        assert world.staff_canary not in response.text, f"{where}: a record of this NPM"
+        assert world.staff_canary not in text, f"{where}: a record of this NPM"
     if not routed(case):
         assert status == 404, where
         return
