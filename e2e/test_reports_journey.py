@@ -125,7 +125,7 @@ def test_a_visit_report_is_checked_signed_and_published_without_the_unit_it_name
     expect(page.get_by_role("heading", level=1)).to_have_text("Publication check of version 1")
     expect(page.get_by_text("The check has not run on this version yet.")).to_be_visible()
     page.get_by_role("button", name="Run the check").click()
-    expect(messages(page)).to_contain_text("The check found 1 passage(s) to look at")
+    expect(messages(page)).to_contain_text("The check found 1 passage to look at")
     found = region(page, "What the check found")
     expect(found.get_by_role("heading", name="Executive summary")).to_be_visible()
     hit = found.locator("li.hit")

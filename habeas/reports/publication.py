@@ -51,6 +51,9 @@ class Passage:
     section: str
     location: str  # "narrative", "block-<n>", or "title"/"subtitle" (section "")
     text: str
+    # A table's, facts' or chart's text: one line per cell, fact or label, and no phrase
+    # runs from one line into the next ("Capacity: 4" / "People held: 3" is not "4 people").
+    lines: bool = False
 
 
 @dataclass
@@ -99,7 +102,8 @@ def passages(content: Content) -> list[Passage]:
         for number, block in enumerate(section.blocks):
             text = "\n".join(line for line in _block_lines(block) if line)
             if text:
-                found.append(Passage(section.key, f"block-{number}", text))
+                lines = not isinstance(block, Text)
+                found.append(Passage(section.key, f"block-{number}", text, lines))
     return found
 
 
@@ -209,7 +213,9 @@ def _people_groups(content: Content) -> Iterator[list[Cell]]:
     for section in content.sections:
         for block in section.blocks:
             if isinstance(block, Table):
-                yield [cell for row in block.rows for cell in row if _is_people(cell, content.figures)]
+                yield [
+                    cell for row in block.rows for cell in row if _is_people(cell, content.figures)
+                ]
             elif isinstance(block, Facts):
                 cells = [item.cell for item in block.items]
                 yield [cell for cell in cells if _is_people(cell, content.figures)]
@@ -240,11 +246,15 @@ def _secondary_suppression(content: Content) -> None:
                     changed = True
 
 
+def _any_small(chart: Chart, k: int) -> bool:
+    return any(_small(v, k) for series in chart.series for v in series.values)
+
+
 def public_content(*, content: Content, version: ReportVersion, k: int) -> Content:
     """The public version: sections kept out (the version's `public_omit`, or marked
     confidential) and confidential blocks dropped, redactions applied, counts of 1 to
     k-1 people hidden (a figure or cell's value None and `suppressed`; its text "< k"),
-    and small values of people charts blanked. Then secondary suppression: every other
+    and a people chart with a small value blanked whole. Then secondary suppression: every other
     people count that would give a hidden one away (the same block, the same breakdown's
     total and parts, the rest of a people chart) is hidden too (its text "withheld").
     Figures no public cell shows are left out."""
@@ -273,12 +283,11 @@ def public_content(*, content: Content, version: ReportVersion, k: int) -> Conte
         _suppress_cell(cell, result.figures, k)
     for section in result.sections:
         for block in section.blocks:
-            if isinstance(block, Chart) and block.people:
-                # One small value hidden, all of the chart's values are: the others
-                # (with a total shown elsewhere) would give it away.
-                if any(_small(v, k) for series in block.series for v in series.values):
-                    for series in block.series:
-                        series.values = [None for _v in series.values]
+            # One small value hidden, all of the chart's values are: the others (with a
+            # total shown elsewhere) would give it away.
+            if isinstance(block, Chart) and block.people and _any_small(block, k):
+                for series in block.series:
+                    series.values = [None for _v in series.values]
     with translation.override(result.language or None):
         _secondary_suppression(result)
     result.variant = "public"

@@ -29,6 +29,7 @@ from habeas.reports.publication_words import (
     MONTHS,
     NUMBER_AFTER_WORD,
     NUMBER_WORDS,
+    PARTICIPLES,
     PARTITIVES,
     PEOPLE_ADJECTIVES,
     PEOPLE_NOUNS,
@@ -124,10 +125,11 @@ class _Matcher:
         found = self._names(passage, tokens)
         found += self._pseudonyms(passage, tokens)
         found += _contacts(passage, self.knowledge)
-        found += self._counts(passage, words)
         found += self._units(passage, tokens)
         found += self._dates(passage)
-        found += self._traits(passage, words)
+        for line in _lines(passage, words):
+            found += self._counts(passage, line)
+            found += self._traits(passage, line)
         return found
 
     def _names(self, passage: Passage, tokens: list[tuple[str, int, int, str]]) -> list[_Candidate]:
@@ -196,9 +198,15 @@ class _Matcher:
             why = _(
                 "A count of %(n)d people is under k = %(k)d: so few people can be recognised."
             ) % {"n": value, "k": self.k}
+            start = words[i][1]
             found.append(
                 _Candidate(
-                    passage, Hit.Code.SMALL_COUNT, words[i][1], words[noun][2], why, proposal
+                    passage,
+                    Hit.Code.SMALL_COUNT,
+                    start,
+                    words[noun][2],
+                    why,
+                    _as_written(passage.text, start, proposal),
                 )
             )
         return found
@@ -248,13 +256,25 @@ class _Matcher:
                     None,
                 )
                 if noun is not None:
-                    end = words[noun][2]
+                    end, following = words[noun][2], noun + 1
                 elif phrase in SUPERLATIVES and _stands_alone(passage.text, words, after):
-                    end = words[after - 1][2]
+                    end, following = words[after - 1][2], after
                 else:
                     continue
+                # The whole phrase ("the only foreign woman") becomes "a person held", or
+                # "a person" when a participle follows ("the only woman held in…").
+                participle = following < len(words) and folded[following] in PARTICIPLES
+                proposal = _("a person") if participle else _("a person held")
+                start = words[i][1]
                 found.append(
-                    _Candidate(passage, Hit.Code.TRAIT, words[i][1], end, why, _("a person held"))
+                    _Candidate(
+                        passage,
+                        Hit.Code.TRAIT,
+                        start,
+                        end,
+                        why,
+                        _as_written(passage.text, start, proposal),
+                    )
                 )
                 break
         return found
@@ -278,6 +298,32 @@ class _Matcher:
                 _Candidate(passage, Hit.Code.SMALL_DATE, start, end, why, _("during the visit"))
             )
         return found
+
+
+def _as_written(text: str, start: int, proposal: str) -> str:
+    """The proposal with a capital when it replaces the words a sentence starts with."""
+    before = text[:start].rstrip(" \t*_>#+-\u00a0")
+    starts = not before or before.endswith(("\n", ".", "!", "?"))
+    if starts and proposal[:1].islower():
+        return proposal[:1].upper() + proposal[1:]
+    return proposal
+
+
+def _lines(
+    passage: Passage, words: list[tuple[str, int, int, str]]
+) -> list[list[tuple[str, int, int, str]]]:
+    """The words of a passage, cut at each line break when the passage is a table's,
+    facts' or chart's text (one line per cell or fact): a count or a trait is read
+    within one line, never from a label into the next one."""
+    if not passage.lines or not words:
+        return [words]
+    text = passage.text
+    lines = [[words[0]]]
+    for previous, word in zip(words, words[1:], strict=False):
+        if "\n" in text[previous[2] : word[1]]:
+            lines.append([])
+        lines[-1].append(word)
+    return lines
 
 
 def _continues_number(text: str, words: list[tuple[str, int, int, str]], j: int) -> bool:

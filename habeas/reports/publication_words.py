@@ -183,6 +183,20 @@ SUPERLATIVES = frozenset(
     }
 )
 
+# Participles that may follow a trait's noun ("the only woman held in Wing A"): the
+# proposal then replaces the noun with "a person" and leaves the participle as written,
+# never "a person held held".
+PARTICIPLES = frozenset(
+    """
+    held detained kept housed confined locked accommodated interviewed met seen placed
+    imprisoned incarcerated segregated isolated
+    detenido detenida detenidos detenidas recluido recluida alojado alojada internado
+    internada entrevistado entrevistada encerrado encerrada aislado aislada
+    detenu detenue retenu retenue enferme enfermee heberge hebergee incarcere incarceree
+    entendu entendue rencontre rencontree isole isolee
+    """.split()  # noqa: SIM905
+)
+
 # A date near one of these (in the same sentence) is about what a person said or lived.
 PERSON_CONTEXT = (
     frozenset(

@@ -41,6 +41,7 @@ from habeas.core.documents import STATIC_BASE, StaticOnlyFetcher, static_bytes, 
 from habeas.reports import charts, markdown
 from habeas.reports.content_types import Cell, Chart, Content, Facts, Section, Table, Text
 from habeas.reports.models import Kind, State, Variant
+from habeas.reports.publication import is_withheld
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ def is_suppressed(cell: Cell, content: Content) -> bool:
 
 
 def cell_text(cell: Cell, content: Content) -> str:
+    if cell.suppressed and cell.text and is_withheld(cell, content.k):
+        return cell.text  # hidden with another count; its own value may be k or more
     if is_suppressed(cell, content):
         return fewer_than(content.k)
     if cell.value is not None and cell.text in ("", str(cell.value)):

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from habeas.core import audit
 from habeas.core.services import require
-from habeas.reports import publication
+from habeas.reports import kinds, publication
 from habeas.reports.content_types import Content, from_json
 from habeas.reports.models import (
     CheckRun,
@@ -288,7 +288,8 @@ def hit_override(*, actor: Any, hit: Hit, reason: str) -> Override:
 
 
 def _hit_sentence(hit: Hit) -> str:
-    where = hit.section or _("the title")
+    kind = hit.run.version.report.kind
+    where = kinds.section_title(kind, hit.section) if hit.section else _("the title")
     return _(
         "%(kind)s in “%(section)s”: “%(passage)s”. Redact it, or the head may override it "
         "with a written reason."
@@ -312,7 +313,8 @@ def publication_blockers(*, version: ReportVersion) -> list[str]:
         if run.text_digest != publication.public_text_digest(public) or run.k != report.k:
             blockers.append(_("The public text changed since the last check: run the check again."))
             return blockers
-    blockers += [_hit_sentence(hit) for hit in run.hits.filter(status=Hit.Status.OPEN)]
+    open_hits = run.hits.filter(status=Hit.Status.OPEN).select_related("run__version__report")
+    blockers += [_hit_sentence(hit) for hit in open_hits]
     return blockers
 
 

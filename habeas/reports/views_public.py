@@ -125,7 +125,7 @@ def _suppressed_by_figure(content: Content) -> Content:
         return content
 
     def fix(cell: Cell) -> Cell:
-        if cell.figure in hidden:
+        if cell.figure in hidden and not cell.suppressed:
             return dataclasses.replace(cell, value=None, text="", suppressed=True)
         return cell
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from habeas.core import access
@@ -35,6 +36,7 @@ from habeas.reports.models import (
     CheckRun,
     Dissemination,
     Hit,
+    Override,
     Redaction,
     Report,
     ReportVersion,
@@ -68,9 +70,10 @@ class ShownHit:
     before: str
     matched: str
     after: str
+    override: Override | None = None  # the head's decision, for an overridden hit
 
 
-def shown_hit(hit: Hit, public: Any | None) -> ShownHit:
+def shown_hit(hit: Hit, public: Any | None, override: Override | None = None) -> ShownHit:
     """The hit's excerpt with the matched words marked. The hit's offsets index the
     whole public passage, so the matched words are read from the public content and
     found again in the excerpt; if the text changed since the check, nothing is marked."""
@@ -82,9 +85,9 @@ def shown_hit(hit: Hit, public: Any | None) -> ShownHit:
     matched = " ".join(matched.split())
     at = hit.passage.find(matched) if matched else -1
     if at < 0:
-        return ShownHit(hit, hit.passage, "", "")
+        return ShownHit(hit, hit.passage, "", "", override)
     end = at + len(matched)
-    return ShownHit(hit, hit.passage[:at], hit.passage[at:end], hit.passage[end:])
+    return ShownHit(hit, hit.passage[:at], hit.passage[at:end], hit.passage[end:], override)
 
 
 def _public_of(user: Any, report: Report, version: ReportVersion) -> Any:
@@ -108,7 +111,11 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         if run.open_hits:
             messages.warning(
                 request,
-                _("The check found %(n)s passage(s) to look at before publication.")
+                ngettext(
+                    "The check found %(n)s passage to look at before publication.",
+                    "The check found %(n)s passages to look at before publication.",
+                    run.open_hits,
+                )
                 % {"n": run.open_hits},
             )
         else:
@@ -130,8 +137,12 @@ def _check_page(
     hits = list(run.hits.order_by("section", "start", "id")) if run else []
     titles = dict(section_choices(report))
     public = _public_of(user, report, version) if hits else None
+    decisions = _overrides(user, report, hits)
     groups = [
-        (titles.get(section, section) or _("Title"), [shown_hit(hit, public) for hit in items])
+        (
+            titles.get(section, section) or _("Title"),
+            [shown_hit(hit, public, decisions.get(hit.fingerprint)) for hit in items],
+        )
         for section, items in groupby(hits, key=lambda hit: hit.section)
     ]
     can_redact = not version.frozen and may(user, report, "draft")
@@ -165,6 +176,19 @@ def _check_page(
     return render(request, "reports/check.html", context, status=status)
 
 
+def _overrides(user: Any, report: Report, hits: list[Hit]) -> dict[str, Override]:
+    """The head's decisions behind the overridden hits, by fingerprint: who, when, why."""
+    prints = {hit.fingerprint for hit in hits if hit.status == Hit.Status.OVERRIDDEN}
+    if not prints:
+        return {}
+    rows = (
+        Override.objects.restrict(user, "view")
+        .filter(report=report, fingerprint__in=prints)
+        .select_related("decided_by")
+    )
+    return {row.fingerprint: row for row in rows}
+
+
 def _hit_for(request: HttpRequest, report: Report, hit_pk: int) -> Hit:
     hits = Hit.objects.restrict(request.user, "view").filter(run__version__report=report)
     return get_object_or_404(hits.select_related("run", "run__version"), pk=hit_pk)
@@ -191,6 +215,10 @@ def hit_override(request: HttpRequest, pk: int, hit_pk: int) -> HttpResponse:
     report = report_for(request, pk, "override")
     hit = _hit_for(request, report, hit_pk)
     form = OverrideForm(request.POST if request.method == "POST" else None)
+    form.fields["reason"].help_text = _(
+        "At least 10 characters. Your reason is kept with the decision and shown on the "
+        "publication check; the decision itself (who, when) is on the audit trail."
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services_publication.hit_override(
@@ -200,7 +228,8 @@ def hit_override(request: HttpRequest, pk: int, hit_pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("The passage may be published as it is. Your reason is on record.")
+                request,
+                _("The passage may be published as it is. Your reason is kept with the decision."),
             )
             return _to_check(request, report, hit.run.version)
     context = {

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from habeas.accounts import roles
-from habeas.reports import charts, kinds, markdown
+from habeas.reports import charts, kinds, markdown, publication
 from habeas.reports.content_types import Cell, Chart, Content, Facts, Table, Text
 from habeas.reports.models import Report, ReportVersion, State
 from habeas.visits.models import Theme
@@ -110,6 +110,7 @@ class ShownCell:
     href: str = ""
     suppressed: bool = False
     count: bool = False
+    withheld: bool = False  # hidden because it would give a hidden count away
 
 
 @dataclass
@@ -194,6 +195,9 @@ class ContentShaper:
 
     def cell(self, cell: Cell) -> ShownCell:
         if cell.suppressed:
+            if cell.text and publication.is_withheld(cell, self.content.k):
+                # Secondary suppression: its own value may be k or more.
+                return ShownCell(text=cell.text, suppressed=True, count=True, withheld=True)
             return ShownCell(
                 text=_("fewer than %(k)s") % {"k": self.content.k}, suppressed=True, count=True
             )

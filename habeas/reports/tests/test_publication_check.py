@@ -238,7 +238,9 @@ def test_it_finds_counts_of_people_under_k(world, text, expected):
     found = hits(world, text)
     assert codes(found) == [Hit.Code.SMALL_COUNT]
     assert matched(found, text) == [expected]
-    assert found[0].proposal.startswith("a small number of")
+    # Capitalised when it replaces the start of a sentence, so the redacted text reads well.
+    start = "A small number of" if text.startswith(expected) else "a small number of"
+    assert found[0].proposal.startswith(start)
 
 
 def test_it_uses_the_reports_k(world):
