@@ -171,8 +171,9 @@ def withheld() -> str:
 
 
 def is_withheld(cell: Cell, k: int) -> bool:
-    """A cell hidden by secondary suppression (its text is not "< k")."""
-    return cell.suppressed and cell.text != f"< {k}"
+    """A cell hidden by secondary suppression: its text is exactly "withheld", never
+    anything else a suppressed cell might still carry."""
+    return cell.suppressed and cell.text == withheld()
 
 
 def _is_people(cell: Cell, figures: dict[str, Any]) -> bool:
