@@ -497,48 +497,53 @@ def _cooperation(builder: Builder) -> list[Block]:
     from habeas.partners.models import Communication
 
     start, end = _bounds(builder)
-    by_kind = _grouped(selectors.communications_between(builder.user, start, end), "kind")
-    rows = [
-        (str(label), f"annual.cooperation.{value}", by_kind.get(value, 0))
-        for value, label in Communication.Kind.choices
-    ]
-    return [
-        Facts(
-            items=[
-                builder.count_fact(
-                    "annual.cooperation", _("Exchanges with other actors"), sum(by_kind.values())
-                )
-            ]
-        ),
-        count_table(
-            builder, caption=_("Exchanges by kind"), header=[_("Kind"), _("Exchanges")], rows=rows
-        ),
-    ]
+    return _by_kind(
+        builder,
+        selectors.communications_between(builder.user, start, end),
+        Communication.Kind.choices,
+        key="annual.cooperation",
+        total=_("Exchanges with other actors"),
+        caption=_("Exchanges by kind"),
+        column=_("Exchanges"),
+    )
 
 
 def _difficulties(builder: Builder) -> list[Block]:
     start, end = _bounds(builder)
-    by_kind = _grouped(selectors.difficulties_between(builder.user, start, end), "kind")
-    rows = [
-        (str(label), f"annual.difficulties.{value}", by_kind.get(value, 0))
-        for value, label in Difficulty.Kind.choices
+    return _by_kind(
+        builder,
+        selectors.difficulties_between(builder.user, start, end),
+        Difficulty.Kind.choices,
+        key="annual.difficulties",
+        total=_("Operational difficulties"),
+        caption=_("Operational difficulties by kind"),
+        column=_("Times met"),
+        chart=True,
+    )
+
+
+def _by_kind(
+    builder: Builder,
+    records: Any,
+    choices: Any,
+    *,
+    key: str,
+    total: Any,
+    caption: Any,
+    column: Any,
+    chart: bool = False,
+) -> list[Block]:
+    """A total of `records` and a table of them by kind (and its bar chart if `chart`),
+    each count a figure under `key`."""
+    by_kind = _grouped(records, "kind")
+    rows = [(str(label), f"{key}.{value}", by_kind.get(value, 0)) for value, label in choices]
+    blocks: list[Block] = [
+        Facts(items=[builder.count_fact(key, total, sum(by_kind.values()))]),
+        count_table(builder, caption=caption, header=[_("Kind"), column], rows=rows),
     ]
-    return [
-        Facts(
-            items=[
-                builder.count_fact(
-                    "annual.difficulties", _("Operational difficulties"), sum(by_kind.values())
-                )
-            ]
-        ),
-        count_table(
-            builder,
-            caption=_("Operational difficulties by kind"),
-            header=[_("Kind"), _("Times met")],
-            rows=rows,
-        ),
-        _bar(_("Operational difficulties by kind"), rows, _("Times met")),
-    ]
+    if chart:
+        blocks.append(_bar(caption, rows, column))
+    return blocks
 
 
 # -- pre-filled narrative -----------------------------------------------------------------------

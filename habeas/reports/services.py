@@ -439,18 +439,22 @@ def version_approve(*, actor: Any, version: ReportVersion) -> ReportVersion:
     return row
 
 
-def _visit_report_drafted(actor: Any, report: Report) -> bool:
-    """Best effort: a visit report's first signature moves a debriefed visit on."""
+def visit_move_along(
+    *, actor: Any, report: Report, since: str, to: str, on: dt.date | None = None
+) -> bool:
+    """Best effort: move a visit report's visit from `since` to `to` (its first signature:
+    debriefed → report drafted; its sending to an authority: → report sent). A visit in
+    another state, or a move the visit's rules refuse, leaves it where it is."""
     if report.kind != Kind.VISIT or report.visit_id is None:
         return False
     visit = Visit.objects.filter(pk=report.visit_id).first()
-    if visit is None or visit.state != Visit.State.DEBRIEFED:
+    if visit is None or visit.state != since:
         return False
     from habeas.visits import services as visit_services
 
     try:
         with transaction.atomic():
-            visit_services.visit_move(actor=actor, visit=visit, to=Visit.State.REPORT_DRAFTED)
+            visit_services.visit_move(actor=actor, visit=visit, to=to, on=on)
     except (ValidationError, PermissionDenied):
         return False
     return True
@@ -483,7 +487,9 @@ def version_sign(*, actor: Any, version: ReportVersion) -> ReportVersion:
     first = report.signed_at is None
     if first:
         Report.objects.filter(pk=report.pk).update(signed_at=now)
-    moved = first and _visit_report_drafted(actor, report)
+    moved = first and visit_move_along(
+        actor=actor, report=report, since=Visit.State.DEBRIEFED, to=Visit.State.REPORT_DRAFTED
+    )
     audit.record(
         actor=actor,
         action="reports.sign",

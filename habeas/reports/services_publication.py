@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from habeas.core import audit
 from habeas.core.services import require
-from habeas.reports import kinds, publication
+from habeas.reports import kinds, publication, services
 from habeas.reports.content_types import Content, from_json
 from habeas.reports.models import (
     CheckRun,
@@ -45,6 +45,7 @@ from habeas.reports.models import (
     State,
     Variant,
 )
+from habeas.visits.models import Visit
 
 REASON_MIN = 10
 REPLACEMENT_MAX = 200
@@ -428,27 +429,6 @@ def _authority(actor: Any, value: Any) -> Any:
     return found
 
 
-def _sent_to_authority(actor: Any, report: Report, sent_on: dt.date) -> bool:
-    """Best effort: a visit report's confidential version sent to an authority moves its
-    visit from "report drafted" to "report sent"."""
-    from habeas.visits import services as visit_services
-    from habeas.visits.models import Visit
-
-    if report.kind != Kind.VISIT or report.visit_id is None:
-        return False
-    visit = Visit.objects.filter(pk=report.visit_id).first()
-    if visit is None or visit.state != Visit.State.REPORT_DRAFTED:
-        return False
-    try:
-        with transaction.atomic():
-            visit_services.visit_move(
-                actor=actor, visit=visit, to=Visit.State.REPORT_SENT, on=sent_on
-            )
-    except (ValidationError, PermissionDenied):
-        return False
-    return True
-
-
 @transaction.atomic
 def dissemination_add(*, actor: Any, report: Report, data: Mapping[str, Any]) -> Dissemination:
     """Record that a version of the report went to an authority or another recipient.
@@ -501,7 +481,13 @@ def dissemination_add(*, actor: Any, report: Report, data: Mapping[str, Any]) ->
     moved = (
         variant == Variant.CONFIDENTIAL
         and authority is not None
-        and _sent_to_authority(actor, report, sent_on)
+        and services.visit_move_along(
+            actor=actor,
+            report=report,
+            since=Visit.State.REPORT_DRAFTED,
+            to=Visit.State.REPORT_SENT,
+            on=sent_on,
+        )
     )
     audit.record(
         actor=actor,
