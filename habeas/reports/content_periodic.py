@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from habeas.accounts import roles
+from habeas.partners.models import Communication
 from habeas.places.models import Category, Place, Region
 from habeas.recommendations.models import Implementation, ResponseStatus
 from habeas.reports import selectors
@@ -494,7 +495,6 @@ def _annual_thematic(builder: Builder) -> list[Block]:
 def _cooperation(builder: Builder) -> list[Block]:
     if not roles.can(builder.user, "partners.view"):
         return [Facts(items=[fact(_("Exchanges with other actors"), _("Not available to you"))])]
-    from habeas.partners.models import Communication
 
     start, end = _bounds(builder)
     return _by_kind(

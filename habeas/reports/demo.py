@@ -23,7 +23,6 @@ import datetime as dt
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,8 +34,8 @@ from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.places.demo import DemoRefused
 from habeas.recommendations.models import Priority, Recommendation
-from habeas.reports import services
-from habeas.reports.models import Kind, Report, ReportVersion
+from habeas.reports import services, services_publication
+from habeas.reports.models import Hit, Kind, Report, ReportVersion
 from habeas.visits.models import Finding, Visit
 
 VISIT_REPORTS = {"small": 3, "national": 6, "large": 6}
@@ -96,26 +95,17 @@ def _sign(monitor: User, head: User, report: Report) -> ReportVersion:
     return services.version_sign(actor=head, version=version)
 
 
-def _publication() -> Any:
-    try:
-        from habeas.reports import services_publication
-    except ImportError:
-        return None
-    return services_publication
-
-
-def _redact_until_clear(publication: Any, head: User, version: ReportVersion) -> int:
+def _redact_until_clear(head: User, version: ReportVersion) -> int:
     """Run the check, redact the first open hit with its proposal, again, until the
     check finds nothing open. Returns the passages redacted (-1 if it never cleared)."""
-    from habeas.reports.models import Hit
 
     for redacted in range(MAX_REDACTION_ROUNDS):
-        run = publication.check_run(actor=head, version=version)
+        run = services_publication.check_run(actor=head, version=version)
         hit = run.hits.filter(status=Hit.Status.OPEN).order_by("section", "start", "id").first()
         if hit is None:
             return redacted
         try:
-            publication.redaction_from_hit(actor=head, hit=hit)
+            services_publication.redaction_from_hit(actor=head, hit=hit)
         except ValidationError:
             return -1
     return -1
@@ -130,9 +120,6 @@ def _visit_reports(
         .values_list("pk", flat=True)[: count * 3]
     )
     chosen = sorted(rng.sample(visits, min(count, len(visits))), reverse=True)
-    publication = _publication()
-    if publication is None:
-        summary.notes.append("(Publication not loaded: its module is missing.)")
     for position, visit_pk in enumerate(chosen):
         visit = Visit.objects.get(pk=visit_pk)
         report = services.report_create(actor=monitor, data={"kind": Kind.VISIT, "visit": visit})
@@ -146,9 +133,9 @@ def _visit_reports(
             expected_version=version.version,
         )
         version.refresh_from_db()
-        to_publish = position == 0 and publication is not None
+        to_publish = position == 0
         if to_publish:
-            redacted = _redact_until_clear(publication, head, version)
+            redacted = _redact_until_clear(head, version)
             if redacted < 0:
                 summary.notes.append(
                     f"({report.reference}: the publication check could not be cleared "
@@ -161,7 +148,7 @@ def _visit_reports(
         summary.visit_reports += 1
         if to_publish:
             try:
-                publication.report_publish(actor=head, report=report)
+                services_publication.report_publish(actor=head, report=report)
                 summary.published += 1
             except ValidationError as refused:
                 summary.notes.append(

@@ -23,8 +23,12 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from habeas.accounts.models import User
+from habeas.cases.models import Case, ReprisalWatch
+from habeas.places.models import Authority, Place, Region, Unit
 from habeas.reports.models import Kind, Report
 from habeas.reports.publication_words import COMMON_WORDS, MONTHS, PEOPLE_NOUNS, TITLES
+from habeas.visits.models import Interview, Visit
 from habeas.visits.source_check import COMMON
 
 TOKEN = re.compile(r"\w+(?:[:./-]\w+)*", re.UNICODE)
@@ -75,7 +79,6 @@ def folded_tokens(text: str) -> list[str]:
 
 def scope_visits(report: Report) -> list[Any]:
     """The visits a report covers (see the module docstring of `publication`)."""
-    from habeas.visits.models import Visit
 
     visits = Visit.objects.all()
     if report.kind in (Kind.VISIT, Kind.URGENT):
@@ -159,7 +162,6 @@ def _add_names(knowledge: Knowledge, values: Iterable[str], families: set[str]) 
 
 def knowledge_of(report: Report, *, k: int) -> Knowledge:
     """Everything the check matches against, read once for this run."""
-    from habeas.visits.models import Interview
 
     visits = scope_visits(report)
     visit_ids = [v.pk for v in visits]
@@ -222,10 +224,6 @@ def _read_case_files(
 ) -> None:
     """Names in the case files and reprisal watches of the scope's places, and in case
     files whose source reference names one of the scope's visits."""
-    try:
-        from habeas.cases.models import Case, ReprisalWatch
-    except ImportError:  # pragma: no cover - the cases app ships with Habeas
-        return
     references = {v.reference.casefold() for v in visits}
     linked = [
         pk
@@ -253,8 +251,6 @@ def _read_case_files(
 def _public_words(report: Report, place_ids: set[int]) -> set[str]:
     """Words of names that are public anyway: the places, their units, authorities and
     regions, and the NPM's own staff (who sign and are named as the team's authors)."""
-    from habeas.accounts.models import User
-    from habeas.places.models import Authority, Place, Region, Unit
 
     texts: list[str] = []
     texts += Place.objects.filter(pk__in=place_ids).values_list("name", flat=True)
@@ -270,7 +266,6 @@ def _public_words(report: Report, place_ids: set[int]) -> set[str]:
 
 def _small_units(place_ids: set[int], k: int) -> set[tuple[str, ...]]:
     """Units of the scope's places holding fewer than k people (unknown: not small)."""
-    from habeas.places.models import Unit
 
     rows = Unit.objects.filter(place_id__in=place_ids, capacity__isnull=False, capacity__lt=k)
     return {tuple(folded_tokens(name)) for name in rows.values_list("name", flat=True)} - {()}

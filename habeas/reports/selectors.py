@@ -14,10 +14,12 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from habeas.accounts import roles
+from habeas.intake.models import Submission
+from habeas.partners.models import Communication
 from habeas.places.models import Place, Unit
 from habeas.recommendations.models import Recommendation
 from habeas.reports.models import Kind, Report, ReportVersion, State
-from habeas.visits.models import Difficulty, Finding, Interview, TeamAssignment, Visit
+from habeas.visits.models import Difficulty, Finding, Interview, TeamAssignment, UnitCoverage, Visit
 
 # A visit counts in a report once it took place.
 VISITED = (
@@ -88,8 +90,6 @@ def place_units(user: Any, place_id: int) -> QuerySet[Unit]:
 
 
 def visit_units_seen(user: Any, visit_id: int) -> QuerySet[Any]:
-    from habeas.visits.models import UnitCoverage
-
     return UnitCoverage.objects.restrict(user, "view").filter(
         visit_id=visit_id, seen=True, unit__active=True
     )
@@ -162,16 +162,12 @@ def may_see_submissions(user: Any) -> bool:
 
 
 def submissions_between(user: Any, start: dt.date, end: dt.date) -> QuerySet[Any]:
-    from habeas.intake.models import Submission
-
     return Submission.objects.restrict(user, "view").filter(
         received_on__gte=start, received_on__lte=end
     )
 
 
 def communications_between(user: Any, start: dt.date, end: dt.date) -> QuerySet[Any]:
-    from habeas.partners.models import Communication
-
     return Communication.objects.restrict(user, "view").filter(
         occurred_on__gte=start, occurred_on__lte=end
     )

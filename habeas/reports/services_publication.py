@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 
 from habeas.core import audit
 from habeas.core.services import require
-from habeas.reports import kinds, publication, services
+from habeas.places.models import Authority
+from habeas.recommendations.models import Implementation, Origin, Recommendation, ResponseStatus
+from habeas.reports import kinds, publication, services, services_render
 from habeas.reports.content_types import Content, from_json
 from habeas.reports.models import (
     CheckRun,
@@ -324,12 +326,10 @@ def _latest_signed(report: Report) -> ReportVersion | None:
 
 
 def _queue_renderings(actor: Any, version: ReportVersion) -> None:
-    try:
-        from habeas.reports.services_render import rendering_request
-    except ImportError:  # pragma: no cover - the rendering service ships with this app
-        return
     for fmt in ("pdf", "docx"):
-        rendering_request(actor=actor, version=version, variant=Variant.PUBLIC, fmt=fmt)
+        services_render.rendering_request(
+            actor=actor, version=version, variant=Variant.PUBLIC, fmt=fmt
+        )
 
 
 def report_publish(*, actor: Any, report: Report) -> Report:
@@ -418,8 +418,6 @@ def _dissemination_version(report: Report, value: Any) -> ReportVersion:
 
 
 def _authority(actor: Any, value: Any) -> Any:
-    from habeas.places.models import Authority
-
     if value in (None, ""):
         return None
     authority = Authority.objects.restrict(actor, "view").filter(pk=getattr(value, "pk", value))
@@ -555,8 +553,6 @@ def _public_text(report: Report) -> str:
 
 
 def _recommendations_of(report: Report) -> QuerySet[Any]:
-    from habeas.recommendations.models import Origin, Recommendation
-
     found = Recommendation.objects.select_related("addressee")
     if report.kind in (Kind.VISIT, Kind.FOLLOW_UP) and report.visit_id:
         return found.filter(visit_id=report.visit_id)
@@ -571,7 +567,6 @@ def public_recommendations(*, k: int | None = None) -> list[PublicRecommendation
     """The recommendations of published reports, each with the text it has in the public
     version of its report (a recommendation that does not appear there, for instance
     because it was redacted, is left out) and its public status."""
-    from habeas.recommendations.models import Implementation, ResponseStatus
 
     seen: set[int] = set()
     result: list[PublicRecommendation] = []
@@ -606,7 +601,6 @@ def public_recommendations(*, k: int | None = None) -> list[PublicRecommendation
 def public_recommendation_counts() -> list[tuple[str, int | None]]:
     """How many published recommendations have each implementation status; None where
     a status has fewer than k (the strictest of the setting and the published reports')."""
-    from habeas.recommendations.models import Implementation
 
     recommendations = public_recommendations()
     ks = list(public_reports().values_list("k", flat=True))

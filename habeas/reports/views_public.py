@@ -27,6 +27,14 @@ from habeas.core.access import public
 from habeas.reports import content_types
 from habeas.reports.content_types import Cell, Chart, Content, Facts, Figure, Table
 from habeas.reports.models import Kind, Rendering, Report
+from habeas.reports.publication import public_content
+from habeas.reports.services_publication import (
+    public_recommendation_counts,
+    public_recommendations,
+    public_reports,
+)
+from habeas.reports.services_render import public_rendering, rendering_file
+from habeas.reports.views_shared import ContentShaper
 
 PER_PAGE = 20
 FORMATS = {Rendering.Format.PDF.value, Rendering.Format.DOCX.value}
@@ -37,8 +45,6 @@ RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 def published_reports() -> Any:
-    from habeas.reports.services_publication import public_reports
-
     return public_reports().select_related(
         "published_version",
         "place__category",
@@ -58,7 +64,6 @@ def published_report(pk: int) -> Report:
 
 def public_version_content(report: Report) -> Content:
     """The public version of the report's published version, as it was signed."""
-    from habeas.reports.publication import public_content
 
     version = report.published_version
     if version is None or not version.content:
@@ -213,8 +218,6 @@ def index(request: HttpRequest) -> HttpResponse:
 @public
 @require_safe
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    from habeas.reports.views_shared import ContentShaper
-
     published = published_report(pk)
     content = public_version_content(published)
     context = {
@@ -232,8 +235,6 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 @require_safe
 def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from habeas.reports.services_render import public_rendering, rendering_file
-
     if fmt not in FORMATS:
         raise Http404
     published = published_report(pk)
@@ -256,11 +257,6 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @public
 @require_safe
 def recommendations(request: HttpRequest) -> HttpResponse:
-    from habeas.reports.services_publication import (
-        public_recommendation_counts,
-        public_recommendations,
-    )
-
     # The strictest k of the setting and the published reports', as the counts use.
     k = max([int(settings.HABEAS_PUBLICATION_K), *published_reports().values_list("k", flat=True)])
     counts = [

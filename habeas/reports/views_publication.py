@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from habeas.core import access
 from habeas.places.forms import add_service_errors
 from habeas.places.views import form_rows
-from habeas.reports import content, publication, services_publication
+from habeas.reports import content, publication, services_publication, views_public
 from habeas.reports.forms import (
     AcknowledgeForm,
     DisseminationForm,
@@ -351,7 +351,6 @@ def public_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def public_shown(built: Any, *, version: ReportVersion, k: int) -> Any:
     """What `/public/` would show of this content: `public_content`, then the public
     page's own second lock, so the preview and the page never differ."""
-    from habeas.reports import views_public
 
     shown = publication.public_content(content=built, version=version, k=k)
     shown = views_public._without_anything_confidential(
