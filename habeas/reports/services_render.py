@@ -121,15 +121,22 @@ def rendering_start(*, rendering_id: int) -> Rendering | None:
 
 def rendering_content(*, rendering: Rendering) -> Content:
     """What the rendering shows, read again as its requester: the version's content
-    (frozen if signed, else live through `restrict`), or its public version."""
+    (frozen if signed, else live through `restrict`), or its public version. The public
+    version of the published version needs no requester: it is what `/public/` shows."""
     from habeas.reports.content import build_content
     from habeas.reports.publication import public_content
 
     user = rendering.requested_by
+    version = ReportVersion.objects.select_related("report").get(pk=rendering.version_id)
+    published = version.report.published_version_id == version.pk and version.frozen
+    if rendering.variant == Variant.PUBLIC and published:
+        # The published text is the same for everyone, and frozen: it is made even if
+        # whoever published it has lost access since (`/public/` waits for it).
+        content = build_content(user=user, report=version.report, version=version)
+        return public_content(content=content, version=version, k=version.report.k)
     report = Report.objects.restrict(user, "view").filter(pk=rendering.version.report_id).first()
     if report is None or not user.is_active:
         raise ReportNotVisible
-    version = ReportVersion.objects.get(pk=rendering.version_id)
     content = build_content(user=user, report=report, version=version)
     if rendering.variant == Variant.PUBLIC:
         content = public_content(content=content, version=version, k=report.k)

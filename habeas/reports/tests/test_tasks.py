@@ -236,3 +236,27 @@ def test_public_rendering_is_the_finished_public_file_of_the_published_version(
     report.refresh_from_db()
     assert services_render.public_rendering(report=report, fmt="pdf") == public
     assert services_render.public_rendering(report=report, fmt="docx") is None
+
+
+def test_the_published_public_file_is_made_even_if_its_publisher_has_left(
+    world, report, django_capture_on_commit_callbacks
+):
+    version = signed(world, report)
+    Report.objects.filter(pk=report.pk).update(published_version=version)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        public = services_render.rendering_request(
+            actor=world.head, version=version, variant="public", fmt="pdf"
+        )
+        private = services_render.rendering_request(
+            actor=world.head, version=version, variant="confidential", fmt="pdf"
+        )
+    User.objects.filter(pk=world.head.pk).update(is_active=False)  # left the NPM meanwhile
+    for callback in queued:
+        callback()
+
+    public.refresh_from_db()
+    private.refresh_from_db()
+    assert public.status == Rendering.Status.DONE  # what /public/ serves: nobody's to refuse
+    assert bytes(public.content or b"").startswith(b"%PDF")
+    assert private.status == Rendering.Status.FAILED  # the confidential one is still refused
+    assert private.content is None
