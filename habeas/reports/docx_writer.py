@@ -214,6 +214,7 @@ class _Writer:
         self.heading = ""
         self.table: list[list[Token]] | None = None
         self.header_rows = 0
+        self.num_id: int | None = None  # the numbering of the ordered list being written
 
     def style(self) -> str | None:
         if self.heading:
@@ -226,6 +227,22 @@ class _Writer:
             return "Quote"
         return None
 
+    def number(self, paragraph: Any) -> None:
+        """Give a top-level numbered list its own numbering, restarting at 1: Word's
+        "List Number" style alone carries on from the previous list."""
+        if self.lists != ["ordered"] or self.heading:
+            return
+        if self.num_id is None:
+            style_num = paragraph.style.element.pPr.numPr.numId.val
+            numbering = paragraph.part.numbering_part.element
+            abstract = numbering.num_having_numId(style_num).abstractNumId.val
+            num = numbering.add_num(abstract)
+            num.add_lvlOverride(ilvl=0).add_startOverride(1)
+            self.num_id = int(num.numId)
+        numbering_properties = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        numbering_properties.get_or_add_ilvl().val = 0
+        numbering_properties.get_or_add_numId().val = self.num_id
+
     def feed(self, tokens: Iterable[Token]) -> None:
         for token in tokens:
             self.token(token)
@@ -234,6 +251,8 @@ class _Writer:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             self.lists.append("bullet" if kind == "bullet_list_open" else "ordered")
+            if kind == "ordered_list_open" and len(self.lists) == 1:
+                self.num_id = None  # a new list starts again at 1 (set on its first item)
         elif kind in ("bullet_list_close", "ordered_list_close"):
             self.lists.pop()
         elif kind == "blockquote_open":
@@ -256,7 +275,9 @@ class _Writer:
             if self.table is not None and self.table:
                 self.table[-1].append(token)
             else:
-                inline(self.container.add_paragraph(style=self.style()), token)
+                paragraph = self.container.add_paragraph(style=self.style())
+                self.number(paragraph)
+                inline(paragraph, token)
         elif kind in ("fence", "code_block"):
             paragraph = self.container.add_paragraph(style=self.style())
             run = paragraph.add_run(token.content.rstrip("\n"))

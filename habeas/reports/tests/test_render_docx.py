@@ -133,3 +133,21 @@ def test_right_to_left_marks_keep_the_order_word_requires():
         later = [qn("w:spacing"), qn("w:ind"), qn("w:jc"), qn("w:rPr")]
         assert all(bidi < names.index(tag) for tag in later if tag in names)
     assert styled >= 4  # headings and list items: their style comes first
+
+
+def test_each_numbered_list_starts_again_at_one():
+    content = sample()
+    content.sections[0].narrative = "1. Heat\n2. Light\n\nThen:\n\n1. Food\n2. Water"
+    document = opened(content)
+
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert [p.text for p in numbered] == ["Heat", "Light", "Food", "Water"]
+    first, second = (
+        {p._p.pPr.numPr.numId.val for p in numbered[:2]},
+        {p._p.pPr.numPr.numId.val for p in numbered[2:]},
+    )
+    assert len(first) == len(second) == 1 and first != second  # two lists, two numberings
+    numbering = document.part.numbering_part.element
+    for num_id in first | second:
+        override = numbering.num_having_numId(num_id).lvlOverride_lst[0]
+        assert override.startOverride.val == 1
