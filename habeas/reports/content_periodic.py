@@ -67,6 +67,16 @@ def _status_rows(
     return rows
 
 
+def _counted(
+    builder: Builder, *, caption: Any, label: Any, column: Any, rows: list[tuple[str, str, int]]
+) -> list[Block]:
+    """The same counts as a table (each count linked to its records) and as a bar chart."""
+    return [
+        count_table(builder, caption=caption, header=[label, column], rows=rows),
+        _bar(caption, rows, column),
+    ]
+
+
 def _bar(title: Any, rows: list[tuple[str, str, int]], series: Any) -> Chart:
     return Chart(
         kind="bar",
@@ -321,20 +331,20 @@ def _activities(builder: Builder) -> list[Block]:
     ]
     return [
         Facts(items=items),
-        count_table(
+        *_counted(
             builder,
             caption=_("Visits by category of place"),
-            header=[_("Category"), _("Visits")],
+            label=_("Category"),
+            column=_("Visits"),
             rows=category_rows,
         ),
-        _bar(_("Visits by category of place"), category_rows, _("Visits")),
-        count_table(
+        *_counted(
             builder,
             caption=_("Visits by region"),
-            header=[_("Region"), _("Visits")],
+            label=_("Region"),
+            column=_("Visits"),
             rows=region_rows,
         ),
-        _bar(_("Visits by region"), region_rows, _("Visits")),
         count_table(
             builder, caption=_("Visits by type"), header=[_("Type"), _("Visits")], rows=kind_rows
         ),
@@ -415,20 +425,20 @@ def _annual_recommendations(builder: Builder) -> list[Block]:
         Facts(
             items=[builder.count_fact("annual.recommendations", _("Recommendations sent"), total)]
         ),
-        count_table(
+        *_counted(
             builder,
             caption=_("Responses of the authorities"),
-            header=[_("Response"), _("Recommendations")],
+            label=_("Response"),
+            column=_("Recommendations"),
             rows=response_rows,
         ),
-        _bar(_("Responses of the authorities"), response_rows, _("Recommendations")),
-        count_table(
+        *_counted(
             builder,
             caption=_("Implementation"),
-            header=[_("Implementation"), _("Recommendations")],
+            label=_("Implementation"),
+            column=_("Recommendations"),
             rows=implementation_rows,
         ),
-        _bar(_("Implementation"), implementation_rows, _("Recommendations")),
     ]
 
 
@@ -455,13 +465,13 @@ def _annual_follow_up(builder: Builder) -> list[Block]:
                 )
             ]
         ),
-        count_table(
+        *_counted(
             builder,
             caption=_("Recommendations of earlier years: implementation now"),
-            header=[_("Implementation"), _("Recommendations")],
+            label=_("Implementation"),
+            column=_("Recommendations"),
             rows=rows,
         ),
-        _bar(_("Recommendations of earlier years: implementation now"), rows, _("Recommendations")),
     ]
 
 
@@ -542,7 +552,7 @@ def _by_kind(
         count_table(builder, caption=caption, header=[_("Kind"), column], rows=rows),
     ]
     if chart:
-        blocks.append(_bar(caption, rows, column))
+        blocks[1:] = _counted(builder, caption=caption, label=_("Kind"), column=column, rows=rows)
     return blocks
 
 
