@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "habeas.intake",
     "habeas.partners",
     "habeas.reports",
+    "habeas.strategy",
     "habeas.api",
 ]
 
@@ -378,6 +379,8 @@ HABEAS_TOKEN_MAX_DAYS = env_int("HABEAS_TOKEN_MAX_DAYS", 90)
 # Habeas mark when unset) and the default smallest group a public text may describe.
 HABEAS_NPM_LOGO = env_str("HABEAS_NPM_LOGO", "")
 HABEAS_PUBLICATION_K = env_int("HABEAS_PUBLICATION_K", 5)
+# The currency of the NPM's budget (ISO 4217), shown beside every amount (¶35).
+HABEAS_CURRENCY = env_str("HABEAS_CURRENCY", "EUR")
 
 # How long a closed confidential record is kept before `manage.py purge_expired`
 # crypto-erases it, in days after it was closed, per record kind (app_label.model).

@@ -17,6 +17,7 @@ urlpatterns = [
     path("partners/", include("habeas.partners.urls")),
     path("reports/", include("habeas.reports.urls")),
     path("public/", include("habeas.reports.urls_public")),
+    path("strategy/", include("habeas.strategy.urls")),
     path("notifications/", include("habeas.core.urls_notifications")),
     path("audit/", include("habeas.core.urls")),
     path("api/", include("habeas.api.urls")),

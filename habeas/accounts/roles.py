@@ -105,6 +105,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.publish": frozenset({R.HEAD, R.COMMS}),
     "reports.override": frozenset({R.HEAD}),
     "reports.disseminate": frozenset({R.HEAD, R.MONITOR, R.COMMS}),
+    # Strategy and resources (¶5, 35, 36): the NPM's management data, for its own staff.
+    "strategy.view": frozenset({R.HEAD, R.MONITOR, R.DOCTOR, R.DATA_OFFICER, R.COMMS, R.AUDITOR}),
+    "strategy.change": frozenset({R.HEAD, R.DATA_OFFICER}),
+    # Policies and rules of procedure (¶7, 8): every member reads and acknowledges them.
+    "policies.view": STAFF,
+    "policies.change": frozenset({R.HEAD}),
+    # Training (¶37): each person sees their own; whoever composes teams sees everyone's.
+    "training.own": STAFF,
+    "training.manage": frozenset({R.HEAD, R.MONITOR, R.ADMIN}),
+    # Systematisation (¶15, 19, 34): counts over the findings each reader may see.
+    "analytics.view": STAFF - {R.ADMIN},
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

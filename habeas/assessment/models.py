@@ -466,3 +466,11 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} {self.format} {self.status}"
+
+
+# The analytics models live in their own module; importing them here registers them.
+from habeas.assessment.models_analytics import (  # noqa: E402, F401
+    FindingTally,
+    SavedView,
+    TallyState,
+)

@@ -154,6 +154,17 @@ class TeamProfile(BaseModel):
         return self.profession in {"doctor", "psychiatrist", "nurse"}
 
 
+class TrainingRecordQuerySet(RestrictedQuerySet):
+    """A person sees their own training; whoever manages training sees everyone's (¶37)."""
+
+    def scope(self, user: Any, action: str) -> RestrictedQuerySet:
+        if roles.can(user, "training.manage"):
+            return self
+        if action == "view" and roles.can(user, "training.own"):
+            return self.filter(user=user)
+        return self.none()
+
+
 class TrainingRecord(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainings"
@@ -163,6 +174,8 @@ class TrainingRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = TrainingRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed_on"]

@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def register(router: Any) -> None:
+    """Filled by the issue-9 work."""
