@@ -6,3 +6,8 @@ class AssessmentConfig(AppConfig):
     name = "habeas.assessment"
     label = "assessment"
     verbose_name = _("Self-assessment")
+
+    def ready(self) -> None:
+        from habeas.assessment import signals
+
+        signals.connect()

@@ -1,4 +1,4 @@
-"""Indicator slots and the functions that fill them (whole tool; ¶9, 10, 36 for now).
+"""Indicator slots and the functions that fill them (whole tool, ¶3).
 
 A framework's criteria declare slots by key ("places-in-inventory"); any part of Habeas
 fills a slot by registering a function under that key:
@@ -28,10 +28,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -99,10 +99,29 @@ def indicator_values(*, assessment: Assessment, criterion: Any = None) -> list[I
 def _computed(assessment: Assessment, slots: list[IndicatorSlot]) -> list[IndicatorReading]:
     _discover()
     by_key: dict[str, Decimal | None] = {}
-    for key in {slot.key for slot in slots}:
-        function = _registry.get(key)
-        by_key[key] = function(assessment) if function else None
+    token = _memo.set({})
+    try:
+        for key in sorted({slot.key for slot in slots}):
+            function = _registry.get(key)
+            by_key[key] = function(assessment) if function else None
+    finally:
+        _memo.reset(token)
     return [IndicatorReading(s, by_key[s.key], by_key[s.key] is not None) for s in slots]
+
+
+# Work shared by several functions (the coverage of the inventory feeds five slots) is
+# done once per computation of an assessment's figures, never kept beyond it.
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("indicator_memo", default=None)
+
+
+def memoised(key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once per `key` within one computation of figures."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def _frozen(assessment: Assessment, slots: list[IndicatorSlot]) -> list[IndicatorReading]:
@@ -129,20 +148,17 @@ def _slots_of(assessment: Assessment) -> Any:
     ).select_related("criterion")
 
 
-# Indicators from the inventory of places (¶9, 10, 36) ---------------------------------
+# Helpers for the functions that fill slots ------------------------------------------
 #
-# Aggregates over the whole inventory, deliberately not narrowed by `restrict`: the
-# inventory is shared knowledge inside the NPM (places.view is every staff role) and
-# the figure describes the NPM, not what one reader may see.
+# The functions live in each app's `indicators.py` (places, visits, recommendations,
+# legislation, intake, strategy). They read the NPM's records directly, deliberately
+# not narrowed by `restrict`: a figure describes the NPM, not what one reader may see,
+# and it is an aggregate (a count or a share) that names no record.
 
 
-def _is_home(assessment: Assessment) -> bool:
+def is_home(assessment: Assessment) -> bool:
+    """Habeas holds records only for its own NPM: anything else is "no data"."""
     return bool(assessment.subject.is_home)
-
-
-def _open_at(day: dt.date) -> Q:
-    """Places open at the end of the period: still open, or closed after it."""
-    return Q(status="open") | Q(closed_on__gt=day)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -153,38 +169,87 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last))
 
 
-@indicator("places-in-inventory")
-def places_in_inventory(assessment: Assessment) -> Decimal | None:
-    """Open places at the end of the period. An empty inventory is "no data", not zero:
-    an NPM that keeps its inventory elsewhere has not got zero places."""
-    from habeas.places.models import Place
-
-    if not _is_home(assessment) or not Place.objects.exists():
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """`part` as a percentage of `whole`, to a hundredth; None (no data) when whole is 0."""
+    if not whole:
         return None
-    return Decimal(Place.objects.filter(_open_at(assessment.period_end)).count())
+    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal("0.01"))
 
 
-@indicator("places-visited-within-interval")
-def places_visited_within_interval(assessment: Assessment) -> Decimal | None:
-    """Share (%) of places open at the end of the period whose last visit falls within
-    their category's maximum interval before that day.
+def period_years(assessment: Assessment) -> range:
+    """The calendar years the period touches, for records kept per year (budgets, plans)."""
+    return range(assessment.period_start.year, assessment.period_end.year + 1)
 
-    Until visits record their own history, this reads each place's `last_visit_on`: a
-    place whose last visit came after the period counts as not covered, since the visit
-    before it is unknown.
-    """
-    from habeas.places.models import Category, Place
 
-    if not _is_home(assessment):
-        return None
-    end = assessment.period_end
-    covered = Q(pk__in=[])
-    for months in set(Category.objects.values_list("max_interval_months", flat=True)):
-        since = months_before(end, months)
-        covered |= Q(category__max_interval_months=months, last_visit_on__gte=since)
-    counts = Place.objects.filter(_open_at(end)).aggregate(
-        total=Count("pk"), covered=Count("pk", filter=covered & Q(last_visit_on__lte=end))
-    )
-    if not counts["total"]:
-        return None
-    return (Decimal(100) * counts["covered"] / counts["total"]).quantize(Decimal("0.01"))
+def end_of_period(assessment: Assessment) -> dt.datetime:
+    """The last instant of the period's last day, for records dated with a time."""
+    day = assessment.period_end + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min)) - dt.timedelta(microseconds=1)
+
+
+def start_of_period(assessment: Assessment) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(assessment.period_start, dt.time.min))
+
+
+# Year on year ------------------------------------------------------------------------
+
+
+class IndicatorChange(NamedTuple):
+    """One figure in two assessments, matched by paragraph and key."""
+
+    ref: str
+    name: str
+    unit: str
+    before: Decimal | None
+    after: Decimal | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+def indicator_compare(*, earlier: Assessment, later: Assessment) -> list[IndicatorChange]:
+    """The later assessment's slots with both figures (frozen ones for final assessments);
+    a slot new in the later framework version reads "no data" before."""
+    before = {
+        (r.slot.criterion.ref, r.slot.key): r.value for r in indicator_values(assessment=earlier)
+    }
+    return [
+        IndicatorChange(
+            r.slot.criterion.ref,
+            r.slot.name,
+            r.slot.unit,
+            before.get((r.slot.criterion.ref, r.slot.key)),
+            r.value,
+        )
+        for r in indicator_values(assessment=later)
+    ]
+
+
+# Coverage of the inventory by category and region (¶9, 10, 36) -----------------------
+
+# Criteria showing one of these slots also show the breakdown table.
+BREAKDOWN_KEYS = frozenset(
+    {
+        "places-in-inventory",
+        "places-visited-within-interval",
+        "categories-visited-within-interval",
+        "regions-visited-within-interval",
+        "regions-without-visit",
+    }
+)
+
+
+def shows_breakdown(readings: list[IndicatorReading]) -> bool:
+    return any(r.slot.key in BREAKDOWN_KEYS for r in readings)
+
+
+def coverage_breakdown(assessment: Assessment) -> Any:
+    """Places and places visited within their interval, per category and per region
+    (`habeas.places.indicators.Breakdown`), or None for another NPM or an empty
+    inventory. Always computed from today's records for the assessment's period."""
+    from habeas.places.indicators import coverage_breakdown as compute
+
+    return compute(assessment)
