@@ -336,6 +336,11 @@ SPECTACULAR_SETTINGS = {
         "RenderingStatusEnum": "habeas.reports.models.Rendering.Status",
         "ResponseStatusEnum": "habeas.recommendations.models.ResponseStatus",
         "ImplementationEnum": "habeas.recommendations.models.Implementation",
+        "ActivityKindEnum": "habeas.strategy.models.ActivityKind",
+        "ActivityStatusEnum": "habeas.strategy.models.Activity.Status",
+        "PolicyAreaEnum": "habeas.strategy.models.PolicyArea",
+        "TrainingPlanStatusEnum": "habeas.strategy.models.TrainingPlanEntry.Status",
+        "SavedViewKindEnum": "habeas.assessment.models_analytics.SavedView.Kind",
     },
 }
 

@@ -92,6 +92,7 @@ class CriterionBlock:
     narrative: str
     evidence: list[EvidenceLine] = field(default_factory=list)
     indicators: list[IndicatorLine] = field(default_factory=list)
+    coverage: Any = None  # places.indicators.Breakdown beside ¶9, 10, 36
 
     @property
     def narrative_dir(self) -> str:
@@ -201,6 +202,7 @@ def _criterion_block(
     rating: Rating | None,
     evidence: list[Evidence],
     readings: list[Any],
+    coverage: Any = None,
 ) -> CriterionBlock:
     level = rating.level if rating else ""
     return CriterionBlock(
@@ -220,6 +222,7 @@ def _criterion_block(
             )
             for r in readings
         ],
+        coverage=coverage if indicators.shows_breakdown(readings) else None,
     )
 
 
@@ -262,12 +265,15 @@ def report_content(*, user: Any, assessment_id: int) -> ReportContent:
         for row in progress.sections
     }
     loose = SectionBlock("", _("Other criteria"), 0)
+    shown = any(indicators.shows_breakdown(found) for found in readings.values())
+    coverage = indicators.coverage_breakdown(assessment) if shown else None
     for criterion in criteria:
         block = _criterion_block(
             criterion,
             ratings.get(criterion.pk),
             evidence.get(criterion.pk, []),
             readings.get(criterion.pk, []),
+            coverage,
         )
         blocks.get(criterion.section_id, loose).criteria.append(block)
     actions = assessment.action_items.select_related("criterion", "owner").order_by(
@@ -415,6 +421,31 @@ def _docx_criterion(document: Any, block: CriterionBlock) -> None:
         document.add_paragraph(_("Indicators"), style="Heading 5")
         for slot in block.indicators:
             document.add_paragraph(f"{slot.name}: {indicator_text(slot)}", style="List Bullet")
+    if block.coverage is not None:
+        _docx_coverage(document, block.coverage)
+
+
+def _docx_coverage(document: Any, coverage: Any) -> None:
+    """The coverage breakdown (¶9, 10, 36) as two tables, as in the PDF."""
+    document.add_paragraph(_("Coverage of the inventory by category and region"), style="Heading 5")
+    document.add_paragraph(coverage_note(coverage))
+    header = [_("Category"), _("Open places"), _("Visited within interval"), "%"]
+    header.append(_("Visited in the period"))
+    rows = [*coverage.categories, coverage.total]
+    _table(document, header, [_coverage_cells(row) for row in rows])
+    document.add_paragraph("")
+    _table(document, [_("Region"), *header[1:]], [_coverage_cells(r) for r in coverage.regions])
+
+
+def _coverage_cells(row: Any) -> list[str]:
+    percent = _value_text(row.percent)
+    return [
+        row.label,
+        str(row.places),
+        str(row.covered),
+        percent if percent is not None else "—",
+        str(row.visited_in_period),
+    ]
 
 
 def _docx_actions(document: Any, content: ReportContent) -> None:
@@ -467,6 +498,14 @@ def score_text(score: Score) -> str:
     if score.percent is None:
         return _("Overall score: none yet (no criterion rated).")
     return _("Overall score: %(percent)s of the highest rating.") % {"percent": score.shown}
+
+
+def coverage_note(coverage: Any) -> str:
+    return _(
+        "A place counts as visited within its interval when it was open on %(end)s and its "
+        "last visit on or before that day falls within the maximum interval set for its "
+        "category. Counts are over all of the NPM's records and name no place."
+    ) % {"end": _date(coverage.period_end)}
 
 
 def indicator_text(slot: IndicatorLine) -> str:

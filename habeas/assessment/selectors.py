@@ -170,6 +170,16 @@ def indicator_readings(*, assessment: Assessment, criterion: Criterion) -> list[
     return indicators.indicator_values(assessment=assessment, criterion=criterion)
 
 
+def coverage_breakdown(*, assessment: Assessment, readings: list[Any]) -> Any:
+    """Coverage of the inventory per category and region (¶9, 10, 36), for a criterion
+    that shows a coverage figure; None otherwise or without data."""
+    from habeas.assessment import indicators
+
+    if not indicators.shows_breakdown(readings):
+        return None
+    return indicators.coverage_breakdown(assessment)
+
+
 # Progress and section scores ------------------------------------------------
 
 

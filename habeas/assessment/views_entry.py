@@ -88,6 +88,7 @@ def _context(
         user=request.user, assessment=assessment
     )
     done = sum(status.rated for status in statuses)
+    readings = selectors.indicator_readings(assessment=assessment, criterion=criterion)
     evidence_forms = {
         kind: extra.pop(f"{kind}_form", None) or form_class()
         for kind, form_class in EVIDENCE_FORMS.items()
@@ -102,7 +103,8 @@ def _context(
         "evidenced_count": sum(status.evidenced for status in statuses),
         "previous_criterion": before,
         "next_criterion": after,
-        "readings": selectors.indicator_readings(assessment=assessment, criterion=criterion),
+        "readings": readings,
+        "breakdown": selectors.coverage_breakdown(assessment=assessment, readings=readings),
         "evidence": evidence_rows(assessment, criterion),
         "evidence_forms": evidence_forms,
         "can_change": can_change,

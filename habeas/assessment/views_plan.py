@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from habeas.assessment import charts, selectors, services
+from habeas.assessment import charts, indicators, selectors, services
 from habeas.assessment.forms import ActionItemForm, ActionItemStatusForm, add_service_errors
 from habeas.assessment.models import ActionItem, Assessment
 from habeas.assessment.views import assessment_or_404, require_change, require_view
@@ -143,6 +143,7 @@ def assessment_compare(request: HttpRequest, pk: int) -> HttpResponse:
         comparison = selectors.assessment_compare(earlier=earlier, later=later)
         context["comparison"] = comparison
         context["chart"] = charts.section_delta_chart(comparison.sections)
+        context["indicator_changes"] = indicators.indicator_compare(earlier=earlier, later=later)
     return render(request, "assessment/compare.html", context)
 
 

@@ -225,7 +225,11 @@ class _Strategy:
             if not visits:
                 spent_days = _days(planned_days * share * rng.uniform(0.8, 1.2))
         done = status in (S.DONE, S.DROPPED)
-        outcome = {S.DONE: spec.outcome, S.UNDER_WAY: spec.so_far, S.DROPPED: spec.dropped_note}
+        outcome: dict[str, str] = {
+            S.DONE: spec.outcome,
+            S.UNDER_WAY: spec.so_far,
+            S.DROPPED: spec.dropped_note,
+        }
         activity = Activity.objects.create(
             objective=objective,
             kind=spec.kind,

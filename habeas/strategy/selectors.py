@@ -37,7 +37,9 @@ ZERO = Decimal(0)
 MAX_ID = 2**63 - 1
 # Visits that took place: anything past "planned" and "prepared".
 HAPPENED = [
-    state for state in Visit.State.values if state not in (Visit.State.PLANNED, Visit.State.PREPARED)
+    state
+    for state in Visit.State.values
+    if state not in (Visit.State.PLANNED, Visit.State.PREPARED)
 ]
 
 
@@ -195,9 +197,7 @@ def staff_days_totals(year: int) -> dict[str, dict[str, Any]]:
         else:
             row["spent"] += activity.spent_staff_days
     if visit_ids:
-        result[ActivityKind.VISITS]["spent"] = staff_days_of(
-            Visit.objects.filter(pk__in=visit_ids)
-        )
+        result[ActivityKind.VISITS]["spent"] = staff_days_of(Visit.objects.filter(pk__in=visit_ids))
     return result
 
 

@@ -386,7 +386,9 @@ def line_create(
     return line
 
 
-def line_update(*, actor: Any, line: BudgetLine, expected_version: int, **fields: Any) -> BudgetLine:
+def line_update(
+    *, actor: Any, line: BudgetLine, expected_version: int, **fields: Any
+) -> BudgetLine:
     """Edit a budget line from the version read."""
     require(actor, "strategy.change")
     _in_scope(actor, BudgetLine, line)
@@ -410,7 +412,5 @@ def line_delete(*, actor: Any, line: BudgetLine) -> None:
     """Delete a budget line."""
     require(actor, "strategy.change")
     _in_scope(actor, BudgetLine, line)
-    audit.record(
-        actor=actor, action="strategy.line_delete", obj=line, detail={"year": line.year}
-    )
+    audit.record(actor=actor, action="strategy.line_delete", obj=line, detail={"year": line.year})
     BudgetLine.objects.filter(pk=line.pk).delete()

@@ -218,4 +218,3 @@ def training_coverage(year: int) -> tuple[int, int]:
     (0, 0) when nobody was on a team that year."""
     rows = coverage_by_person(year)
     return sum(1 for row in rows if row.covered), len(rows)
-

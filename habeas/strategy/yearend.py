@@ -214,7 +214,7 @@ def _kinds(year: int) -> list[KindRow]:
     return [
         KindRow(
             kind=kind,
-            label=label,
+            label=str(label),
             money_planned=money[kind]["planned"],
             money_spent=money[kind]["spent"],
             days_planned=days[kind]["planned"],

@@ -80,15 +80,18 @@ def build(personas: dict[str, Any]) -> World:
         )
 
     visits = {
-        "V1": visit("P1", 2023, state=Visit.State.CLOSED),
-        "V2": visit("P2", 2024, state=Visit.State.CLOSED),
-        "V3": visit("P3", 2024, state=Visit.State.CLOSED),
-        "V4": visit("P4", 2022, state=Visit.State.CLOSED),
+        "V1": visit("P1", 2023),
+        "V2": visit("P2", 2024),
+        "V3": visit("P3", 2024),
+        "V4": visit("P4", 2022),
         "VS": make_visit(
             head, places["P1"], starts_on=dt.date(2025, 9, 1), ends_on=dt.date(2025, 9, 1)
         ),
     }
-    add_member(visits["V2"], expert, head)
+    add_member(visits["V2"], expert, head, override_reason="Test world: papers on file.")
+    for code in ("V1", "V2", "V3", "V4"):
+        visits[code].state = Visit.State.CLOSED
+        visits[code].save(update_fields=["state"])
     concern, good = Finding.Kind.CONCERN, Finding.Kind.GOOD_PRACTICE
     rows = [
         ("V1", "conditions", concern, "key", ["mandela"]),

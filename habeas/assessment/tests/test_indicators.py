@@ -137,7 +137,15 @@ def test_it_shows_a_final_assessments_frozen_figures_not_todays(self_assessment)
 def test_it_snapshots_only_the_slots_that_have_data(self_assessment):
     PlaceFactory()
     keys = {value.slot.key for value in indicator_snapshot(assessment=self_assessment)}
-    assert keys == {"places-in-inventory", "places-visited-within-interval"}
+    # One open place, never visited, in one category and one region.
+    assert keys == {
+        "places-in-inventory",
+        "places-visited",
+        "places-visited-within-interval",
+        "categories-visited-within-interval",
+        "regions-visited-within-interval",
+        "regions-without-visit",
+    }
 
 
 def test_it_can_limit_the_figures_to_one_criterion(self_assessment):
@@ -149,6 +157,7 @@ def test_it_can_limit_the_figures_to_one_criterion(self_assessment):
         "categories-visited-within-interval",
         "places-visited",
         "places-visited-within-interval",
+        "regions-visited-within-interval",
     ]
 
 

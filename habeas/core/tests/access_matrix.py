@@ -37,6 +37,7 @@ from habeas.core.tests import (
     matrix_planning,
     matrix_recommendations,
     matrix_reports,
+    matrix_strategy,
     matrix_visits,
 )
 from habeas.core.tests.matrix_base import (  # noqa: F401 (re-exported to the tests)
@@ -64,6 +65,7 @@ MATRIX_APPS = (
     matrix_partners,
     matrix_planning,
     matrix_reports,
+    matrix_strategy,
 )
 
 RECORDS: dict[tuple[str, str], Record] = {

@@ -38,6 +38,7 @@ from habeas.core.tests import (
     matrix_planning,
     matrix_recommendations,
     matrix_reports,
+    matrix_strategy,
     matrix_visits,
 )
 from habeas.places import importing, reconcile
@@ -53,6 +54,7 @@ MATRIX_APPS = (
     matrix_partners,
     matrix_planning,
     matrix_reports,
+    matrix_strategy,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -53,7 +53,7 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[StrategyDemoS
         transaction.set_rollback(True)
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("strategy-demo")]
 
 
 def years() -> tuple[int, int, int]:

@@ -168,8 +168,14 @@ def year_2025(personas, make_user):
     station = PlaceFactory(category=police, region=r1)
     jail = PlaceFactory(category=prison, region=r2)
     m1, m2, m3, interp = (make_user("monitor") for _ in range(4))
-    visit_at(station, head, dt.date(2025, 3, 10), dt.date(2025, 3, 12), members=[m1],
-             interpreters=[interp])
+    visit_at(
+        station,
+        head,
+        dt.date(2025, 3, 10),
+        dt.date(2025, 3, 12),
+        members=[m1],
+        interpreters=[interp],
+    )
     visit_at(jail, head, dt.date(2025, 6, 1), members=[m2, m3])
     visit_at(station, head, dt.date(2025, 11, 5), state=Visit.State.PLANNED, members=[m1])
     visit_at(station, head, dt.date(2024, 5, 1), members=[m1, m2])
@@ -203,8 +209,13 @@ def test_staff_days_totals_count_each_visit_once(personas, year_2025):
     objective = make_objective(head)
     make_activity(head, objective, planned_staff_days=D("20"))
     make_activity(head, objective, categories=[year_2025["police"]], planned_staff_days=D("10"))
-    make_activity(head, objective, kind=ActivityKind.LEGISLATION, planned_staff_days=5,
-                  spent_staff_days=D("4.5"))
+    make_activity(
+        head,
+        objective,
+        kind=ActivityKind.LEGISLATION,
+        planned_staff_days=5,
+        spent_staff_days=D("4.5"),
+    )
     make_activity(head, objective, kind=ActivityKind.TRAINING, planned_staff_days=3)
     totals = selectors.staff_days_totals(2025)
     # V1 and V2 once each (6 + 3), although the second activity covers V1 again.

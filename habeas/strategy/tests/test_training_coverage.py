@@ -138,7 +138,10 @@ def test_a_member_sees_only_their_own_needs(world):
         "hc-interview",
         "hc-kids",
     }
-    assert training_needs(world["people"]["m1"], today=TODAY) == []
+    assert {n.user.pk for n in training_needs(d1, today=TODAY)} == {d1.pk}
+    # A doctor on no team has no need; a monitor manages training and sees d1's.
+    assert training_needs(world["doctor"], today=TODAY) == []
+    assert len(training_needs(world["people"]["m1"], today=TODAY)) == 2
 
 
 def test_a_manager_without_access_to_visits_sees_no_needs(world):

@@ -21,6 +21,7 @@ from habeas.places.models import Place
 from habeas.planning.demo import demo_load_planning
 from habeas.recommendations.demo import RecommendationsDemoSummary, demo_load_recommendations
 from habeas.reports.demo import demo_load_reports
+from habeas.strategy.demo import demo_load_strategy
 from habeas.visits.demo import VisitsDemoSummary, demo_load_visits
 
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
@@ -34,7 +35,8 @@ class Command(BaseCommand):
         "case files, reprisal watches, the register of allegations, and twenty years of "
         "recommendations with the authorities' answers; bills under consultation, partners "
         "with their histories, submissions from the public, and next quarter's visit programme "
-        "with its proposed teams. The same seed always builds "
+        "with its proposed teams; reports; a strategy with budgets, rules of procedure and "
+        "training histories. The same seed always builds "
         "the same data."
     )
 
@@ -72,6 +74,8 @@ class Command(BaseCommand):
                 planning = demo_load_planning(scale=scale, seed=seed)
                 # Reports are drafted from everything above.
                 reports = demo_load_reports(scale=scale, seed=seed)
+                # The strategy reads the visits (staff-days, training needs): it comes last.
+                strategy = demo_load_strategy(scale=scale, seed=seed)
         except DemoRefused as refused:
             raise CommandError(str(refused)) from refused
         # Statistics for the query planner after a bulk load, before anyone browses.
@@ -87,6 +91,7 @@ class Command(BaseCommand):
         self.stdout.write(intake.line())
         self.stdout.write(planning.describe())
         self.stdout.write(reports.describe())
+        self.stdout.write(strategy.describe())
 
     def _report_visits(self, summary: VisitsDemoSummary) -> None:
         write = self.stdout.write
