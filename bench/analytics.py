@@ -173,17 +173,26 @@ def base() -> None:
             [Region(name=f"Region {i:02d}", code=f"DEMO-{i:02d}") for i in range(1, 13)]
         )
         districts = Region.objects.bulk_create(
-            [Region(name=f"{r.name}, district {d}", code=f"{r.code}-{d}", parent=r)
-             for r in regions for d in range(1, 5)]  # fmt: skip
+            [
+                Region(name=f"{r.name}, district {d}", code=f"{r.code}-{d}", parent=r)
+                for r in regions
+                for d in range(1, 5)
+            ]  # fmt: skip
         )
         by_code = {c.code: c for c in Category.objects.all()}
         codes = [code for code in CATEGORIES if code in by_code] or list(by_code)
         weights = [CATEGORIES.get(code, (0.01,))[0] for code in codes]
         Place.objects.bulk_create(
-            [Place(name=f"Place of detention {i:05d}", external_ref=f"BA-{i:05d}",
-                   category=by_code[rng.choices(codes, weights)[0]],
-                   region=rng.choice(districts), capacity=rng.randrange(5, 900))
-             for i in range(PLACES)],  # fmt: skip
+            [
+                Place(
+                    name=f"Place of detention {i:05d}",
+                    external_ref=f"BA-{i:05d}",
+                    category=by_code[rng.choices(codes, weights)[0]],
+                    region=rng.choice(districts),
+                    capacity=rng.randrange(5, 900),
+                )
+                for i in range(PLACES)
+            ],  # fmt: skip
             batch_size=2000,
         )
 

@@ -132,17 +132,17 @@ def finding_list(user: Any, filters: Filters) -> QuerySet:
     )
 
 
-def _grouped(user: Any, filters: Filters, *keys: str) -> dict[tuple, int]:
-    """Counts of the findings `user` may see by `keys` ("theme", "category", "year", …):
-    from the tally where it may be used, otherwise live."""
+def _grouped(user: Any, filters: Filters, *keys: str) -> tuple[dict[tuple, int], str]:
+    """Counts of the findings `user` may see by `keys` ("theme", "category", "year", …),
+    and where they come from: the tally where it may be used ("tally"), else "live"."""
     if not filters.needs_live and tally.tally_usable(user):
         counts = tally.grouped(filters, keys)
         # What the tally leaves out, and this reader may see, is added live.
         live = _live_grouped(findings(user, filters).filter(tally.SECRET), keys)
         for key, number in live.items():
             counts[key] = counts.get(key, 0) + number
-        return counts
-    return _live_grouped(findings(user, filters), keys)
+        return counts, "tally"
+    return _live_grouped(findings(user, filters), keys), "live"
 
 
 LIVE_KEYS = {
@@ -157,9 +157,7 @@ LIVE_KEYS = {
 def _live_grouped(qs: QuerySet, keys: Iterable[str]) -> dict[tuple, int]:
     keys = tuple(keys)
     rows = (
-        qs.order_by()
-        .values(**{f"k_{key}": LIVE_KEYS[key] for key in keys})
-        .annotate(n=Count("pk"))
+        qs.order_by().values(**{f"k_{key}": LIVE_KEYS[key] for key in keys}).annotate(n=Count("pk"))
     )
     return {tuple(row[f"k_{key}"] for key in keys): row["n"] for row in rows}
 
@@ -169,7 +167,7 @@ def _live_grouped(qs: QuerySet, keys: Iterable[str]) -> dict[tuple, int]:
 
 @dataclass
 class Heatmap:
-    themes: list[tuple[str, str]]
+    themes: list[tuple[str, Any]]
     categories: list[Category]
     rows: list[dict[str, Any]] = field(default_factory=list)
     column_totals: list[int] = field(default_factory=list)
@@ -187,8 +185,7 @@ def heat_level(number: int, highest: int) -> int:
 
 def heatmap(user: Any, filters: Filters) -> Heatmap:
     """Findings per theme (rows) and category of place (columns)."""
-    source = "tally" if not filters.needs_live and tally.tally_usable(user) else "live"
-    counts = _grouped(user, filters, "theme", "category")
+    counts, source = _grouped(user, filters, "theme", "category")
     categories = list(Category.objects.all())
     result = Heatmap(themes=list(Theme.choices), categories=categories, source=source)
     result.highest = max(counts.values(), default=0)
@@ -226,22 +223,15 @@ class Trends:
 
 def trends(user: Any, filters: Filters) -> Trends:
     """Findings per theme and year; every year between the first and last shown (0 too)."""
-    source = "tally" if not filters.needs_live and tally.tally_usable(user) else "live"
-    counts = _grouped(user, filters, "theme", "year")
-    seen = sorted({year for _, year in counts})
+    counts, source = _grouped(user, filters, "theme", "year")
+    seen: list[int] = sorted({year for _, year in counts})
     first = filters.year_from or (seen[0] if seen else None)
     last = filters.year_to or (seen[-1] if seen else None)
     years = list(range(first, last + 1)) if first and last else []
-    series = [
-        {
-            "theme": code,
-            "label": label,
-            "values": [counts.get((code, year), 0) for year in years],
-        }
-        for code, label in Theme.choices
-    ]
-    for row in series:
-        row["total"] = sum(row["values"])
+    series: list[dict[str, Any]] = []
+    for code, label in Theme.choices:
+        values = [counts.get((code, year), 0) for year in years]
+        series.append({"theme": code, "label": label, "values": values, "total": sum(values)})
     year_totals = [sum(row["values"][i] for row in series) for i in range(len(years))]
     return Trends(years, series, year_totals, sum(year_totals), source)
 
@@ -277,7 +267,7 @@ def generic_problems(user: Any, filters: Filters) -> list[GenericProblem]:
         problems += [
             GenericProblem(
                 row["theme"],
-                themes.get(row["theme"], row["theme"]),
+                str(themes.get(row["theme"], row["theme"])),
                 standard,
                 str(Standard(standard).label),
                 row["places"],

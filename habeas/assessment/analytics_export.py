@@ -35,7 +35,8 @@ def _heatmap(user: Any, filters: Filters) -> Table:
     result = analytics.heatmap(user, filters)
     header = [_("Theme"), *[c.name for c in result.categories], _("Total")]
     rows = [
-        [row["label"], *[cell["n"] for cell in row["cells"]], row["total"]] for row in result.rows
+        [str(row["label"]), *[cell["n"] for cell in row["cells"]], row["total"]]
+        for row in result.rows
     ]
     rows.append([_("Total"), *result.column_totals, result.total])
     return Table(header, rows, _("Heatmap"), "findings-heatmap")
@@ -44,7 +45,7 @@ def _heatmap(user: Any, filters: Filters) -> Table:
 def _trends(user: Any, filters: Filters) -> Table:
     result = analytics.trends(user, filters)
     header = [_("Theme"), *[str(year) for year in result.years], _("Total")]
-    rows = [[row["label"], *row["values"], row["total"]] for row in result.series]
+    rows = [[str(row["label"]), *row["values"], row["total"]] for row in result.series]
     rows.append([_("Total"), *result.year_totals, result.total])
     return Table(header, rows, _("Trends"), "findings-trends")
 
@@ -52,7 +53,7 @@ def _trends(user: Any, filters: Filters) -> Table:
 def _generic(user: Any, filters: Filters) -> Table:
     header = [_("Theme"), _("Standard cited"), _("Places"), _("Findings")]
     rows: list[list[Any]] = [
-        [p.theme_label, p.standard_label, p.places, p.findings]
+        [str(p.theme_label), str(p.standard_label), p.places, p.findings]
         for p in analytics.generic_problems(user, filters)
     ]
     return Table(header, rows, _("Generic problems"), "generic-problems")
@@ -62,7 +63,7 @@ def _good_practices(user: Any, filters: Filters) -> Table:
     header = [_("Theme"), _("Good practices"), _("Places"), _("Places with the most")]
     rows: list[list[Any]] = [
         [
-            row["label"],
+            str(row["label"]),
             row["findings"],
             row["places"],
             "; ".join(f"{place.name} ({n})" for place, n in row["top"]),

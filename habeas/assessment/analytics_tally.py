@@ -64,7 +64,9 @@ def tally_covers(user: Any) -> bool:
 
 def tally_current() -> bool:
     state = TallyState.objects.filter(pk=1).values("generation", "built_generation").first()
-    return bool(state) and state["generation"] == state["built_generation"]
+    if state is None:
+        return False
+    return state["generation"] == state["built_generation"]
 
 
 def tally_usable(user: Any) -> bool:
@@ -151,9 +153,7 @@ def tally_rebuild() -> RebuildResult:
                 FindingTally.objects.bulk_create(batch)
                 batch = []
         FindingTally.objects.bulk_create(batch)
-        TallyState.objects.filter(pk=1).update(
-            built_generation=generation, built_at=timezone.now()
-        )
+        TallyState.objects.filter(pk=1).update(built_generation=generation, built_at=timezone.now())
     logger.info("findings tally rebuilt: %s rows, %s findings", rows, total)
     return RebuildResult(rows=rows, findings=total, generation=generation)
 

@@ -64,7 +64,7 @@ class AnalyticsViewSet(RecordViewSet):
     """Read-only analyses; no list of their own."""
 
     permission_map: ClassVar[dict[str, str]] = {"GET": "analytics.view", "HEAD": "analytics.view"}
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]
 
     def _allowed(self, request: Request) -> Filters:
         if not roles.can(request.user, "analytics.view"):

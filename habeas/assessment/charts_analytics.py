@@ -43,7 +43,13 @@ def trend_chart(trends: Any) -> SafeString:
                 '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
                 '<text class="value" x="{}" y="{}" text-anchor="end" '
                 'dominant-baseline="middle">{}</text>',
-                LEFT, y(tick), LEFT + plot_w, y(tick), LEFT - 6, y(tick), tick,
+                LEFT,
+                y(tick),
+                LEFT + plot_w,
+                y(tick),
+                LEFT - 6,
+                y(tick),
+                tick,
             )  # fmt: skip
         )
     step = max(1, len(years) // 10)
@@ -52,7 +58,9 @@ def trend_chart(trends: Any) -> SafeString:
             parts.append(
                 format_html(
                     '<text class="value" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    x(index), HEIGHT - 8, year,
+                    x(index),
+                    HEIGHT - 8,
+                    year,
                 )  # fmt: skip
             )
     for number, row in enumerate(trends.series):
@@ -61,7 +69,11 @@ def trend_chart(trends: Any) -> SafeString:
             format_html(
                 '<polyline class="line series-{}" points="{}"></polyline>'
                 '<text class="legend series-{}" x="{}" y="{}">{}</text>',
-                number, points, number, LEFT + plot_w + 10, TOP + 14 + number * 18,
+                number,
+                points,
+                number,
+                LEFT + plot_w + 10,
+                TOP + 14 + number * 18,
                 row["label"],
             )  # fmt: skip
         )

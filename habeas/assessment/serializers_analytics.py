@@ -16,7 +16,7 @@ class CategoryRefSerializer(serializers.Serializer):
 
 class HeatmapRowSerializer(serializers.Serializer):
     theme = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     counts = serializers.ListField(
         child=serializers.IntegerField(), help_text="One count per category, in their order."
     )
@@ -24,7 +24,7 @@ class HeatmapRowSerializer(serializers.Serializer):
 
 
 class HeatmapSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["tally", "live"], help_text="Counted from the current tally, or live."
     )
     categories = CategoryRefSerializer(many=True)
@@ -35,13 +35,15 @@ class HeatmapSerializer(serializers.Serializer):
 
 class TrendSeriesSerializer(serializers.Serializer):
     theme = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     values = serializers.ListField(child=serializers.IntegerField())
     total = serializers.IntegerField()
 
 
 class TrendsSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["tally", "live"])
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["tally", "live"]
+    )
     years = serializers.ListField(child=serializers.IntegerField())
     series = TrendSeriesSerializer(many=True)
     year_totals = serializers.ListField(child=serializers.IntegerField())
@@ -65,7 +67,7 @@ class PlaceCountSerializer(serializers.Serializer):
 
 class GoodPracticeSerializer(serializers.Serializer):
     theme = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     findings = serializers.IntegerField()
     places = serializers.IntegerField()
     top = PlaceCountSerializer(many=True)

@@ -30,9 +30,7 @@ def saved_view_create(
         raise ValidationError(
             _("You have %(n)s saved views already: delete some first.") % {"n": MAX_VIEWS_PER_OWNER}
         )
-    view = SavedView.objects.create(
-        owner=actor, name=name, kind=kind, params=params, shared=shared
-    )
+    view = SavedView.objects.create(owner=actor, name=name, kind=kind, params=params, shared=shared)
     audit.record(
         actor=actor, action="analytics.view_save", obj=view, detail={"kind": kind, "shared": shared}
     )

@@ -35,7 +35,7 @@ from habeas.places.spreadsheets import csv_lines_of, xlsx_bytes_of
 from habeas.visits.models import Finding, Standard, Theme
 
 PAGE_SIZE = 50
-PAGES = {
+PAGES: dict[str, str] = {
     SavedView.Kind.HEATMAP: "assessment:analytics",
     SavedView.Kind.TRENDS: "assessment:analytics_trends",
     SavedView.Kind.GENERIC: "assessment:analytics_generic",
@@ -221,16 +221,16 @@ def export(request: HttpRequest) -> HttpResponse:
     table = analytics_export.analysis_export(
         actor=request.user, analysis=analysis, filters=form.filters(), file_format=file_format
     )
-    name = analytics_export.filename(table, file_format)
-    response: HttpResponse
+    disposition = f'attachment; filename="{analytics_export.filename(table, file_format)}"'
     if file_format == "csv":
-        response = StreamingHttpResponse(
+        stream = StreamingHttpResponse(
             csv_lines_of(table.header, table.rows), content_type="text/csv; charset=utf-8"
         )
-    else:
-        data = xlsx_bytes_of(table.sheet, table.header, table.rows)
-        response = HttpResponse(data, content_type=analytics_export.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        stream["Content-Disposition"] = disposition
+        return stream  # type: ignore[return-value]
+    data = xlsx_bytes_of(table.sheet, table.header, table.rows)
+    response = HttpResponse(data, content_type=analytics_export.XLSX_TYPE)
+    response["Content-Disposition"] = disposition
     return response
 
 

@@ -34,12 +34,12 @@ from habeas.strategy import selectors, services
 from habeas.strategy.forms import MAX_YEAR, MIN_YEAR
 from habeas.strategy.models import Activity, ActivityKind, BudgetLine, Objective
 from habeas.strategy.serializers import (
-    ActivityPatchSerializer,
-    ActivitySerializer,
     BudgetLinePatchSerializer,
     BudgetLineSerializer,
     ObjectivePatchSerializer,
     ObjectiveSerializer,
+    PlanActivityPatchSerializer,
+    PlanActivitySerializer,
     YearEndSerializer,
 )
 
@@ -158,19 +158,19 @@ class ObjectiveViewSet(_PlanViewSet):
         summary="Add an activity to an objective",
         description="In one of the objective's years. A visits activity takes no "
         "`spent_staff_days`: they are counted from its visits.",
-        responses={201: ActivitySerializer},
+        responses={201: PlanActivitySerializer},
     ),
     partial_update=extend_schema(
         summary="Change an activity",
         description="Give the version you read (`version` or If-Match).",
         parameters=[IF_MATCH],
-        request=ActivityPatchSerializer,
-        responses={200: ActivitySerializer, 409: STALE_RESPONSE},
+        request=PlanActivityPatchSerializer,
+        responses={200: PlanActivitySerializer, 409: STALE_RESPONSE},
     ),
     destroy=extend_schema(summary="Delete an activity"),
 )
 class ActivityViewSet(_PlanViewSet):
-    serializer_class = ActivitySerializer
+    serializer_class = PlanActivitySerializer
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -193,21 +193,21 @@ class ActivityViewSet(_PlanViewSet):
         return rows.order_by("year", "objective__position", "kind", "pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = ActivitySerializer(data=request.data, context=self.get_serializer_context())
+        body = PlanActivitySerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         activity = self._write(services.activity_create, **body.validated_data)
-        return self._answer(activity, ActivitySerializer, status.HTTP_201_CREATED)
+        return self._answer(activity, PlanActivitySerializer, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         activity = self.get_object()
-        body = ActivityPatchSerializer(
+        body = PlanActivityPatchSerializer(
             activity, data=request.data, partial=True, context=self.get_serializer_context()
         )
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         version = expected_version(request, values.pop("version", None))
         self._write(services.activity_update, activity=activity, expected_version=version, **values)
-        return self._answer(activity, ActivitySerializer)
+        return self._answer(activity, PlanActivitySerializer)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._write(services.activity_delete, activity=self.get_object())

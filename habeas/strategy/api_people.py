@@ -303,7 +303,7 @@ class TrainingNeedViewSet(mixins.ListModelMixin, RecordViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         needs = training.training_needs(request.user)
-        page = self.paginate_queryset(needs)  # type: ignore[arg-type]
+        page: list[Any] | None = self.paginate_queryset(needs)  # type: ignore[arg-type]
         serializer = TrainingNeedSerializer(page if page is not None else needs, many=True)
         if page is not None:
             return self.get_paginated_response(serializer.data)

@@ -68,7 +68,7 @@ class LibraryRow:
 @dataclass
 class LibraryArea:
     code: str
-    label: str
+    label: Any
     rows: list[LibraryRow] = field(default_factory=list)
 
 

@@ -73,7 +73,7 @@ ACTIVITY_FIELDS = [
 ]
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class PlanActivitySerializer(serializers.ModelSerializer):
     """An activity with the staff-days it used: counted from the visits for a visits
     activity, as entered for the others (`spent_staff_days_counted`)."""
 
@@ -110,12 +110,12 @@ class ActivitySerializer(serializers.ModelSerializer):
         return None if days is None else f"{days:.1f}"
 
 
-class ActivityPatchSerializer(ActivitySerializer):
+class PlanActivityPatchSerializer(PlanActivitySerializer):
     """The fields of an activity that change; its objective does not."""
 
     version = VersionField(required=False)
 
-    class Meta(ActivitySerializer.Meta):
+    class Meta(PlanActivitySerializer.Meta):
         fields = [name for name in ACTIVITY_FIELDS if name != "spent_staff_days_counted"]
         read_only_fields = ("id", "objective", "created_at", "updated_at")
 

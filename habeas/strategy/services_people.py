@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habeas.core import audit
+from habeas.core.errors import StaleEdit
 from habeas.core.services import require, stale_guarded, versioned_update
 from habeas.strategy import policies as policy_reads
 from habeas.strategy.models import (
@@ -45,7 +46,7 @@ CHANGE_NOTE_LENGTH = 300  # PolicyVersion.change_note
 
 def _check_version_values(
     text: str, effective_on: datetime.date | None, change_note: str, *, first: bool
-) -> tuple[str, str]:
+) -> tuple[str, datetime.date, str]:
     errors: dict[str, str] = {}
     text = (text or "").strip()
     change_note = (change_note or "").strip()
@@ -57,9 +58,9 @@ def _check_version_values(
         errors["change_note"] = _("Say what changed from the previous version.")
     if len(change_note) > CHANGE_NOTE_LENGTH:
         errors["change_note"] = _("Keep it under %(n)s characters.") % {"n": CHANGE_NOTE_LENGTH}
-    if errors:
+    if errors or effective_on is None:
         raise ValidationError(errors)
-    return text, change_note
+    return text, effective_on, change_note
 
 
 @transaction.atomic
@@ -81,7 +82,9 @@ def policy_create(
     if not title:
         errors["title"] = _("Give the policy a title.")
     try:
-        text, change_note = _check_version_values(text, effective_on, change_note, first=True)
+        text, applies, change_note = _check_version_values(
+            text, effective_on, change_note, first=True
+        )
     except ValidationError as error:
         errors.update({name: " ".join(found) for name, found in error.message_dict.items()})
     if errors:
@@ -91,7 +94,7 @@ def policy_create(
         policy=policy,
         number=1,
         text=text,
-        effective_on=effective_on,
+        effective_on=applies,
         change_note=change_note,
         issued_by=actor,
     )
@@ -114,11 +117,11 @@ def policy_version_issue(
     require(actor, "policies.change")
     if not Policy.objects.restrict(actor, "change").filter(pk=policy.pk).exists():
         raise PermissionDenied(_("You may not do this."))
-    text, change_note = _check_version_values(text, effective_on, change_note, first=False)
+    text, applies, change_note = _check_version_values(text, effective_on, change_note, first=False)
     with stale_guarded("policy.version_issue", policy, actor, expected_version):
         versioned_update(model=Policy, obj=policy, values={}, expected_version=expected_version)
         latest = policy_reads.latest_versions([policy.pk]).get(policy.pk)
-        if latest is not None and effective_on is not None and effective_on < latest.effective_on:
+        if latest is not None and applies < latest.effective_on:
             raise ValidationError(
                 {
                     "effective_on": _(
@@ -133,7 +136,7 @@ def policy_version_issue(
                     policy=policy,
                     number=policy_reads.next_number(policy),
                     text=text,
-                    effective_on=effective_on,
+                    effective_on=applies,
                     change_note=change_note,
                     issued_by=actor,
                 )
@@ -250,19 +253,14 @@ def training_entry_set_status(
         raise PermissionDenied(_("You may not do this."))
     if status not in TrainingPlanEntry.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
-    if status not in STATUS_MOVES[TrainingPlanEntry.Status(entry.status)]:
-        raise ValidationError(
-            {
-                "status": _("An entry that is “%(now)s” cannot become “%(new)s”.")
-                % {
-                    "now": entry.get_status_display(),
-                    "new": TrainingPlanEntry.Status(status).label,
-                }
-            }
-        )
     if status == TrainingPlanEntry.Status.DONE and completed_on is None:
         raise ValidationError({"completed_on": _("Give the date the training was completed.")})
     with stale_guarded("training.entry_status", entry, actor, expected_version):
+        # Read the row as it is now, locked: a stale edit is told so before anything else.
+        current = TrainingPlanEntry.objects.select_for_update().get(pk=entry.pk)
+        if current.version != expected_version:
+            raise StaleEdit(current.version)
+        _check_move(current, status)
         versioned_update(
             model=TrainingPlanEntry,
             obj=entry,
@@ -278,6 +276,19 @@ def training_entry_set_status(
             detail={"status": status, "user": entry.user_id, "training": entry.training_id},
         )
     return entry
+
+
+def _check_move(entry: TrainingPlanEntry, status: str) -> None:
+    if status not in STATUS_MOVES[TrainingPlanEntry.Status(entry.status)]:
+        raise ValidationError(
+            {
+                "status": _("An entry that is “%(now)s” cannot become “%(new)s”.")
+                % {
+                    "now": entry.get_status_display(),
+                    "new": TrainingPlanEntry.Status(status).label,
+                }
+            }
+        )
 
 
 def _record_training(actor: Any, entry: TrainingPlanEntry, completed_on: datetime.date) -> None:

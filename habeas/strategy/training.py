@@ -122,8 +122,8 @@ def _assignments(visits: Any, users: Any | None = None) -> list[TeamAssignment]:
 # -- needs ---------------------------------------------------------------------------
 
 
-def _people_in_scope(reader: Any) -> Any | None:
-    """None: everyone; otherwise a filter of users; refuses nothing, shows nothing."""
+def _people_in_scope(reader: Any) -> Any:
+    """The active users whose needs `reader` may see: everyone, themselves, or nobody."""
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_active=True)

@@ -175,6 +175,12 @@ def seed(personas: dict[str, User], make_user: Any) -> World:
     readers = frozenset({"head", "data_officer"})
     world.audience.update({resource: readers for resource in reports})
     world.audience["renderings"] = frozenset({"head"})
+    world.visible.update(_strategy(personas, world.staff_canary))
+    # A training plan entry and record are their person's (the data officer's) and of
+    # whoever manages training; a saved view that is not shared is its owner's.
+    own = frozenset({"head", "data_officer"})
+    world.audience.update({"training-plan": own, "training-records": own})
+    world.audience["saved-views"] = frozenset({"head"})
     world.creations = _creations(world, owner=personas["head"])
     return world
 
@@ -316,6 +322,50 @@ def _planning(head: User, place: Place, canary: str) -> dict[str, list[int]]:
     return {"programmes": [programme.pk], "planned-visits": [planned.pk]}
 
 
+def _strategy(personas: dict[str, User], canary: str) -> dict[str, list[int]]:
+    """An objective with an activity, a budget line, a policy, the data officer's training
+    plan entry and record, and the head's saved view."""
+    from habeas.assessment.models_analytics import SavedView
+    from habeas.strategy import services as strategy
+    from habeas.strategy import services_people as people
+    from habeas.strategy.models import TrainingPlanEntry
+    from habeas.visits.models import Training, TrainingRecord
+
+    head, officer = personas["head"], personas["data_officer"]
+    objective = strategy.objective_create(
+        actor=head, code="SO1", title=canary, first_year=2026, last_year=2028
+    )
+    activity = strategy.activity_create(
+        actor=head, objective=objective, kind="awareness", title=canary, year=2026
+    )
+    line = strategy.line_create(actor=head, year=2026, kind="awareness", label=canary, planned=900)
+    policy = people.policy_create(
+        actor=head,
+        area="communication",
+        title=canary,
+        text="The head speaks for the NPM.",
+        effective_on=dt.date(2026, 1, 1),
+    )
+    training = Training.objects.order_by("position", "pk").first()
+    assert training is not None, "the trainings are seeded by a migration"
+    entry = TrainingPlanEntry.objects.create(
+        year=2026, user=officer, training=training, reason=canary, created_by=head
+    )
+    record = TrainingRecord.objects.create(
+        user=officer, training=training, completed_on=dt.date(2025, 5, 2), recorded_by=head
+    )
+    saved = SavedView.objects.create(owner=head, name=canary, kind="heatmap")
+    return {
+        "objectives": [objective.pk],
+        "activities": [activity.pk],
+        "budget-lines": [line.pk],
+        "policies": [policy.pk],
+        "training-plan": [entry.pk],
+        "training-records": [record.pk],
+        "saved-views": [saved.pk],
+    }
+
+
 def _reports(
     personas: dict[str, User], make_user: Any, canary: str
 ) -> tuple[dict[str, list[int]], list[int]]:
@@ -402,6 +452,10 @@ def _creations(world: World, *, owner: User) -> dict[str, list[dict[str, Any]]]:
         "partners": [{"name": "Law clinic", "kind": "academia"}],
         "programmes": [{"period": "2028-Q2", "title": "Second quarter 2028"}],
         "reports": [{"kind": "annual", "year": 2026}, {"kind": "thematic", "theme": "health"}],
+        "objectives": [
+            {"code": "SO7", "title": "Awareness in schools", "first_year": 2027, "last_year": 2028}
+        ],
+        "budget-lines": [{"year": 2027, "kind": "training", "label": "Trainers", "planned": "800"}],
         "assessments": [
             {
                 "framework_version": world.visible["frameworks"][0],

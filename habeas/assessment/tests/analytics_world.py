@@ -75,9 +75,7 @@ def build(personas: dict[str, Any]) -> World:
 
     def visit(place: str, year: int, **fields: Any) -> Visit:
         day = dt.date(year, 5, 4)
-        return make_visit(
-            head, places[place], starts_on=day, ends_on=day, announced=True, **fields
-        )
+        return make_visit(head, places[place], starts_on=day, ends_on=day, announced=True, **fields)
 
     visits = {
         "V1": visit("P1", 2023),

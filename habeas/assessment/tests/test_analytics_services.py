@@ -95,7 +95,11 @@ def test_every_heatmap_cell_and_trend_matches_a_direct_query(world, personas, na
     if built:
         tally.tally_rebuild()
     user = personas[name]
-    for filters in (Filters(), Filters(region=world.north.pk, year_from=2023), Filters(kind="concern")):
+    for filters in (
+        Filters(),
+        Filters(region=world.north.pk, year_from=2023),
+        Filters(kind="concern"),
+    ):
         result = analytics.heatmap(user, filters)
         for row in result.rows:
             for c in row["cells"]:
@@ -111,9 +115,10 @@ def test_every_heatmap_cell_and_trend_matches_a_direct_query(world, personas, na
                 direct = Finding.objects.restrict(user, "view").filter(
                     theme=series["theme"], visit__starts_on__year=year
                 )
-                assert value == analytics.findings(user, filters).filter(
-                    pk__in=direct.values("pk")
-                ).count()
+                assert (
+                    value
+                    == analytics.findings(user, filters).filter(pk__in=direct.values("pk")).count()
+                )
 
 
 def test_the_tally_is_used_only_while_current(world):
@@ -196,8 +201,9 @@ def test_generic_problems_follow_the_stated_rule(world):
         ("conditions", "mandela", 3, 5)
     ]
     assert analytics.generic_problems(world.comms, Filters()) == [
-        analytics.GenericProblem("conditions", "Material conditions", "mandela",
-                                 "Nelson Mandela Rules", 3, 4)  # fmt: skip
+        analytics.GenericProblem(
+            "conditions", "Material conditions", "mandela", "Nelson Mandela Rules", 3, 4
+        )  # fmt: skip
     ]
     assert analytics.generic_problems(world.expert, Filters()) == []
     two = analytics.generic_problems(world.head, Filters(min_places=2))

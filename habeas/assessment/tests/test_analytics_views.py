@@ -105,7 +105,7 @@ def test_it_exports_csv_and_xlsx_as_the_reader_sees_them(world, client_for):
     response = head.get(url + "?analysis=serious&format=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text
-    response = head.get(url + "?analysis=trends&format=xlsx&region=%d" % world.north.pk)
+    response = head.get(f"{url}?analysis=trends&format=xlsx&region={world.north.pk}")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
     assert values[-1][0] == "Total" and values[-1][-1] == 6
@@ -120,7 +120,7 @@ def test_saved_views_are_the_owners_unless_shared(world, personas, client_for):
     response = head.post(
         save,
         {"name": "North since 2023", "kind": "heatmap",
-         "params": '{"region": %d, "year_from": 2023}' % world.north.pk},
+         "params": f'{{"region": {world.north.pk}, "year_from": 2023}}'},
     )  # fmt: skip
     assert response.status_code == 302
     mine = SavedView.objects.get(name="North since 2023")

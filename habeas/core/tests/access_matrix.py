@@ -338,6 +338,7 @@ SNAPSHOT_APPS = (
     "partners",
     "planning",
     "reports",
+    "strategy",
 )
 NOT_DOMAIN = {"core.auditevent", "core.audithead"}
 

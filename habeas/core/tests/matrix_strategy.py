@@ -113,6 +113,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "effective_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
         "change_note": "Paper notes are no longer allowed.",
     },
+    "strategy:policy_acknowledge": lambda w: {"number": 1},
     "strategy:training_entry_edit": lambda w: {
         "version": w.plan_entry.version,
         "status": "cancelled",

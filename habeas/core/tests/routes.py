@@ -56,7 +56,6 @@ SAMPLES: dict[str, Any] = {
     "activity_pk": 987654,
     "line_pk": 987654,
     "policy_pk": 987654,
-    "entry_pk": 987654,
     "view_pk": 987654,
     "number": 98,
     "key": "no-such-key",
