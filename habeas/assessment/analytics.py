@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -48,26 +48,28 @@ class Filters:
     year: int | None = None
     min_places: int = MIN_PLACES_DEFAULT
 
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
+
     def narrowed(self, **changes: Any) -> Filters:
-        values = asdict(self)
+        values = self._values()
         values.update(changes)
-        if values.get("year") is not None:
-            values["year_from"] = values["year_to"] = values.pop("year")
-        else:
-            values.pop("year", None)
+        year = values.pop("year", None)
+        if year is not None:
+            values["year_from"] = values["year_to"] = year
         return Filters(**values)
 
     def query(self, **changes: Any) -> str:
         """The query string of these filters (with `changes`), empty values left out."""
-        values = asdict(self.narrowed(**changes))
+        values = self.narrowed(**changes)._values() if changes else self._values()
+        values.pop("year", None)
         if values["min_places"] == MIN_PLACES_DEFAULT:
             values.pop("min_places")
-        values.pop("year", None)
         return urlencode({key: value for key, value in values.items() if value not in ("", None)})
 
     def as_params(self) -> dict[str, Any]:
         """The filters a saved view keeps (JSON)."""
-        values = asdict(self)
+        values = self._values()
         values.pop("year", None)
         return {key: value for key, value in values.items() if value not in ("", None)}
 
@@ -75,6 +77,9 @@ class Filters:
     def needs_live(self) -> bool:
         """The tally holds no place and no standard: these filters are counted live."""
         return bool(self.place or self.standard)
+
+
+FIELDS = tuple(f.name for f in fields(Filters))
 
 
 def region_ids(region: int) -> list[int]:

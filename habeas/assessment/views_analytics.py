@@ -50,7 +50,11 @@ def _allow(user: Any) -> None:
 
 
 def _findings_url(filters: Filters, **narrowing: Any) -> str:
-    return reverse("assessment:analytics_findings") + "?" + filters.query(**narrowing)
+    return f"{_findings_base()}?{filters.query(**narrowing)}"
+
+
+def _findings_base() -> str:
+    return reverse("assessment:analytics_findings")
 
 
 def _common(request: HttpRequest, page: str) -> tuple[Filters, dict[str, Any]]:

@@ -286,11 +286,12 @@ def training_plan_draw(request: HttpRequest) -> HttpResponse:
 def training_entry_edit(request: HttpRequest, entry_pk: int) -> HttpResponse:
     user = request.user
     _allow(user, "training.own")
+    # Only whoever manages training changes an entry; its person reads it on the training
+    # page, and here gets the answer of a missing entry, as for anyone else's.
     entry = get_object_or_404(
-        TrainingPlanEntry.objects.restrict(user, "view").select_related("user", "training"),
+        TrainingPlanEntry.objects.restrict(user, "change").select_related("user", "training"),
         pk=entry_pk,
     )
-    _allow(user, "training.own", "training.manage")
     initial = {"version": entry.version, "status": entry.status}
     form = EntryStatusForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200

@@ -28,7 +28,8 @@ from habeas.visits.models import Training
 
 STRATEGY = frozenset({"head", "monitor", "doctor", "data_officer", "comms", "auditor"})
 POLICIES = HOME_STAFF
-TRAINING_ENTRY = frozenset({"head", "monitor", "admin", "doctor"})  # the doctor's own
+# The doctor's own entry: they read it on the training page; its form is the managers'.
+TRAINING_ENTRY = frozenset({"head", "monitor", "admin"})
 OWNER = frozenset({"head"})
 
 RECORDS: dict[tuple[str, str], Record] = {

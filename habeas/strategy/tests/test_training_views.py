@@ -1,7 +1,7 @@
 """Training pages (¶37): a member sees only their own needs and entries; the head and
 monitors see everyone's, draw the plan (twice adds nothing) and mark entries done, which
 records the training. An outsider gets 404; a member 403 on the manager's actions and 404
-on someone else's entry.
+on a plan entry's form, their own included.
 
 Fixture: an upcoming visit (in 30 days) at a place of the category "hand-count" that
 holds "hc-children"; on its team the head (lead, who has both trainings), a doctor and a
@@ -110,7 +110,7 @@ def test_a_member_may_not_draw_or_edit_and_never_sees_another_entry(upcoming, cl
     other = TrainingPlanEntry.objects.filter(user=upcoming["doctor2"]).first()
     assert own is not None and other is not None
     edit = "strategy:training_entry_edit"
-    assert doctor.get(reverse(edit, kwargs={"entry_pk": own.pk})).status_code == 403
+    assert doctor.get(reverse(edit, kwargs={"entry_pk": own.pk})).status_code == 404
     assert doctor.get(reverse(edit, kwargs={"entry_pk": other.pk})).status_code == 404
     assert (
         client_for(upcoming["outsider"]).get(reverse(edit, kwargs={"entry_pk": own.pk})).status_code
