@@ -24,8 +24,8 @@ class HeatmapRowSerializer(serializers.Serializer):
 
 
 class HeatmapSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(  # type: ignore[assignment]
-        choices=["tally", "live"], help_text="Counted from the current tally, or live."
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="tally: counted from the current tally; live: from the findings."
     )
     categories = CategoryRefSerializer(many=True)
     rows = HeatmapRowSerializer(many=True)
@@ -41,8 +41,8 @@ class TrendSeriesSerializer(serializers.Serializer):
 
 
 class TrendsSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(  # type: ignore[assignment]
-        choices=["tally", "live"]
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="tally: counted from the current tally; live: from the findings."
     )
     years = serializers.ListField(child=serializers.IntegerField())
     series = TrendSeriesSerializer(many=True)

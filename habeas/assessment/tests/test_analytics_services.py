@@ -8,7 +8,7 @@ from habeas.assessment import analytics
 from habeas.assessment import analytics_tally as tally
 from habeas.assessment.analytics import Filters
 from habeas.assessment.tests import analytics_world
-from habeas.places.models import Category
+from habeas.places.models import Category, Place
 from habeas.visits.models import Finding, Theme
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,9 @@ def test_the_tally_leaves_out_the_secret_visit_and_adds_it_back_for_who_may_see_
     assert analytics.heatmap(world.comms, Filters()).total == 8
 
 
-@pytest.mark.parametrize("what", ["finding", "visit", "place", "delete"])
+@pytest.mark.parametrize(
+    "what", ["finding", "visit", "place", "delete", "place_close", "update", "bulk_update"]
+)
 def test_any_change_to_a_finding_visit_or_place_makes_the_tally_stale(world, what):
     tally.tally_rebuild()
     assert tally.tally_current()
@@ -168,9 +170,30 @@ def test_any_change_to_a_finding_visit_or_place_makes_the_tally_stale(world, wha
     elif what == "place":
         world.places["P3"].category = world.a
         world.places["P3"].save()
+    elif what == "place_close":  # a service writing with QuerySet.update, no signal
+        import datetime as dt
+
+        from habeas.places import services
+
+        services.place_close(
+            actor=world.head, place=world.places["P3"], closed_on=dt.date(2026, 1, 5)
+        )
+    elif what == "update":
+        Finding.objects.filter(pk=finding.pk).update(theme="staff")
+    elif what == "bulk_update":
+        world.places["P3"].category = world.a
+        Place.objects.bulk_update([world.places["P3"]], ["category"])
     else:
         finding.delete()
     assert not tally.tally_current()
+
+
+def test_an_update_of_another_model_leaves_the_tally_current(world):
+    from habeas.visits.models import TeamAssignment
+
+    tally.tally_rebuild()
+    TeamAssignment.objects.filter(visit=world.visits["V2"]).update(override_reason="changed")
+    assert tally.tally_current()
 
 
 def test_a_stale_reader_queues_one_rebuild(world, django_capture_on_commit_callbacks):

@@ -170,7 +170,8 @@ def test_it_counts_submissions_received_and_answered(assessment, personas):
     answered 1 of the 2 asking for a reply = 50 %. S4 came in 2023."""
 
     def submission(received_on, reply_by=ReplyBy.RECEIPT, answered=False):
-        row, _receipt = make_submission(reply_by=reply_by)
+        contact = "sender@example.test" if reply_by == ReplyBy.EMAIL else ""
+        row, _receipt = make_submission(reply_by=reply_by, contact=contact)
         Submission.objects.filter(pk=row.pk).update(received_on=received_on)
         if answered:
             message = Message(submission=row, author=Message.Author.NPM, staff=personas["head"])
