@@ -14,7 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -52,6 +57,12 @@ FILTERS = [
 ]
 
 
+REFUSALS = {
+    400: OpenApiResponse(description="A filter is not valid; the body says which and why."),
+    404: OpenApiResponse(description="You may not see the analytics."),
+}
+
+
 def _filters(request: Request) -> Filters:
     form = FilterForm(request.query_params)
     if not form.is_valid():
@@ -74,7 +85,7 @@ class AnalyticsViewSet(RecordViewSet):
     @extend_schema(
         summary="Findings by theme and category of place (heatmap)",
         parameters=FILTERS,
-        responses=HeatmapSerializer,
+        responses={200: HeatmapSerializer, **REFUSALS},
     )
     @action(detail=False, methods=["get"])
     def heatmap(self, request: Request) -> Response:
@@ -100,7 +111,7 @@ class AnalyticsViewSet(RecordViewSet):
     @extend_schema(
         summary="Findings per theme and year (trends)",
         parameters=FILTERS,
-        responses=TrendsSerializer,
+        responses={200: TrendsSerializer, **REFUSALS},
     )
     @action(detail=False, methods=["get"])
     def trends(self, request: Request) -> Response:
@@ -121,7 +132,7 @@ class AnalyticsViewSet(RecordViewSet):
         description="Concerns of one theme citing one standard at `min_places` (default 3) "
         "or more distinct places.",
         parameters=FILTERS,
-        responses=GenericProblemSerializer(many=True),
+        responses={200: GenericProblemSerializer(many=True), **REFUSALS},
     )
     @action(detail=False, methods=["get"])
     def generic(self, request: Request) -> Response:
@@ -131,7 +142,7 @@ class AnalyticsViewSet(RecordViewSet):
     @extend_schema(
         summary="Good practices by theme and where they were seen",
         parameters=FILTERS,
-        responses=GoodPracticeSerializer(many=True),
+        responses={200: GoodPracticeSerializer(many=True), **REFUSALS},
     )
     @action(detail=False, methods=["get"], url_path="good-practices")
     def good_practices(self, request: Request) -> Response:
@@ -149,7 +160,7 @@ class AnalyticsViewSet(RecordViewSet):
     @extend_schema(
         summary="Places with the most serious findings",
         parameters=FILTERS,
-        responses=SeriousPlaceSerializer(many=True),
+        responses={200: SeriousPlaceSerializer(many=True), **REFUSALS},
     )
     @action(detail=False, methods=["get"])
     def serious(self, request: Request) -> Response:

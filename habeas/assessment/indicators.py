@@ -74,6 +74,18 @@ def _discover() -> None:
         _discovered = True
 
 
+def format_value(value: Decimal | None) -> str | None:
+    """A figure as pages and reports print it: a whole number without decimals ("299",
+    never "299.00", whether computed or frozen), any other number (a share) to at most
+    two decimals ("33.33", "12.5"); None stays None."""
+    if value is None:
+        return None
+    rounded = Decimal(value).quantize(Decimal("0.01"))
+    if rounded == rounded.to_integral_value():
+        return f"{rounded.to_integral_value():f}"
+    return f"{rounded.normalize():f}"
+
+
 class IndicatorReading(NamedTuple):
     """One slot's figure for an assessment; unpacks as (slot, value, filled)."""
 
@@ -83,7 +95,9 @@ class IndicatorReading(NamedTuple):
 
     @property
     def display(self) -> str:
-        return str(self.value) if self.filled else str(NO_DATA)
+        """The figure (`format_value`), or "no data in Habeas yet"."""
+        shown = format_value(self.value) if self.filled else None
+        return shown if shown is not None else str(NO_DATA)
 
 
 def indicator_values(*, assessment: Assessment, criterion: Any = None) -> list[IndicatorReading]:
@@ -208,6 +222,23 @@ class IndicatorChange(NamedTuple):
         if self.before is None or self.after is None:
             return None
         return self.after - self.before
+
+    @property
+    def before_shown(self) -> str | None:
+        return format_value(self.before)
+
+    @property
+    def after_shown(self) -> str | None:
+        return format_value(self.after)
+
+    @property
+    def delta_shown(self) -> str | None:
+        """The change with its sign ("+3", "-1.5", "0"), None when a figure is missing."""
+        delta = self.delta
+        if delta is None:
+            return None
+        shown = format_value(delta) or ""
+        return f"+{shown}" if delta > 0 else shown
 
 
 def indicator_compare(*, earlier: Assessment, later: Assessment) -> list[IndicatorChange]:

@@ -192,9 +192,7 @@ def _evidence_line(item: Evidence) -> EvidenceLine:
 
 
 def _value_text(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value.normalize():f}"
+    return indicators.format_value(value)
 
 
 def _criterion_block(

@@ -8,6 +8,12 @@ place (a visit still planned or prepared has not), and of the date kept on the p
 (`last_visit_on`, which may come from earlier records). A visit after the period does
 not count: what matters is the visit before the period ended.
 
+A place was *visited in the period* when a visit recorded in Habeas took place in it, or
+when the last visit date kept in the inventory falls in it (`visited_places`); the
+table tells the two apart, since the inventory's date often comes from records older
+than Habeas. The strategy's year-end view uses the same two functions (`last_visits`,
+`visited_places`), narrowed to what its reader may see.
+
 Aggregates over the whole inventory, deliberately not narrowed by `restrict` (see
 `habeas.assessment.indicators`): the figure describes the NPM, not what one reader may
 see, and it names no place.
@@ -18,8 +24,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from habeas.assessment.indicators import indicator, is_home, memoised, months_before, share
@@ -40,6 +47,7 @@ class CoverageRow:
     places: int = 0
     covered: int = 0
     visited_in_period: int = 0
+    visited_recorded: int = 0  # of which with a visit recorded in Habeas in the period
     interval_months: int | None = None  # a category's maximum interval
 
     @property
@@ -69,16 +77,34 @@ class Breakdown:
     no_region: CoverageRow | None = None
 
 
-def last_visits(end: dt.date) -> dict[int, dt.date]:
-    """Each place's last visit on or before `end`: the later of its recorded visits that
-    took place and of the date kept on the place."""
+def _held(visits: QuerySet[Any] | None) -> QuerySet[Any]:
+    """The visits that took place (a visit still planned or prepared has not), from
+    `visits` (already narrowed to a reader) or from every visit."""
     from habeas.visits.indicators import NOT_HELD
     from habeas.visits.models import Visit
 
-    last = dict(Place.objects.filter(last_visit_on__lte=end).values_list("pk", "last_visit_on"))
+    base = Visit.objects.all() if visits is None else visits
+    return base.exclude(state__in=NOT_HELD)
+
+
+def last_visits(
+    end: dt.date,
+    *,
+    places: QuerySet[Place] | None = None,
+    visits: QuerySet[Any] | None = None,
+) -> dict[int, dt.date]:
+    """Each place's last visit on or before `end`: the later of its recorded visits that
+    took place and of the date kept on the place (`last_visit_on`).
+
+    THE rule of "a place's last visit", shared by the ¶9/10/36 indicators (every place,
+    every visit) and the strategy's year-end view (which passes the places and visits
+    its reader may see). Places never visited by `end` are absent."""
+    places = Place.objects.all() if places is None else places
+    last = dict(places.filter(last_visit_on__lte=end).values_list("pk", "last_visit_on"))
     held = (
-        Visit.objects.filter(starts_on__lte=end)
-        .exclude(state__in=NOT_HELD)
+        _held(visits)
+        .filter(starts_on__lte=end, place__in=places.values("pk"))
+        .order_by()
         .values("place_id")
         .annotate(last=Max("starts_on"))
         .values_list("place_id", "last")
@@ -89,19 +115,50 @@ def last_visits(end: dt.date) -> dict[int, dt.date]:
     return last
 
 
+@dataclass(frozen=True)
+class VisitedPlaces:
+    """The places visited in a period, by the shared rule: a place was visited in the
+    period when a visit recorded in Habeas took place in it (first day in the period),
+    or when the last visit date kept in the inventory (`last_visit_on`, often imported
+    with the inventory from records older than Habeas) falls in it."""
+
+    recorded: frozenset[int]  # with a visit recorded in Habeas in the period
+    kept: frozenset[int]  # with the inventory's last visit date in the period
+
+    @property
+    def places(self) -> frozenset[int]:
+        return self.recorded | self.kept
+
+    @property
+    def kept_only(self) -> frozenset[int]:
+        """Visited in the period according to the inventory only."""
+        return self.kept - self.recorded
+
+
+def visited_places(
+    start: dt.date,
+    end: dt.date,
+    *,
+    places: QuerySet[Place] | None = None,
+    visits: QuerySet[Any] | None = None,
+) -> VisitedPlaces:
+    """The places visited between two days (see `VisitedPlaces`); `places` and `visits`
+    narrow both sources to what a reader may see (every record when omitted)."""
+    places = Place.objects.all() if places is None else places
+    held = _held(visits).filter(
+        starts_on__gte=start, starts_on__lte=end, place__in=places.values("pk")
+    )
+    kept = places.filter(last_visit_on__gte=start, last_visit_on__lte=end)
+    return VisitedPlaces(
+        recorded=frozenset(held.values_list("place_id", flat=True)),
+        kept=frozenset(kept.values_list("pk", flat=True)),
+    )
+
+
 def visited_between(start: dt.date, end: dt.date) -> set[int]:
     """Places with a visit that took place in the period (or a last visit kept on the
-    place that falls in it)."""
-    from habeas.visits.indicators import NOT_HELD
-    from habeas.visits.models import Visit
-
-    held = (
-        Visit.objects.filter(starts_on__gte=start, starts_on__lte=end)
-        .exclude(state__in=NOT_HELD)
-        .values_list("place_id", flat=True)
-    )
-    kept = Place.objects.filter(last_visit_on__gte=start, last_visit_on__lte=end)
-    return set(held) | set(kept.values_list("pk", flat=True))
+    place that falls in it): `visited_places(start, end).places`."""
+    return set(visited_places(start, end).places)
 
 
 def coverage_breakdown(assessment: Assessment) -> Breakdown | None:
@@ -121,7 +178,7 @@ def _compute(start: dt.date, end: dt.date) -> Breakdown | None:
     categories = {c.pk: c for c in Category.objects.all()}
     since = {pk: months_before(end, c.max_interval_months) for pk, c in categories.items()}
     last = last_visits(end)
-    visited = visited_between(start, end)
+    visited = visited_places(start, end)
     by_category: dict[int, CoverageRow] = {}
     by_region: dict[int | None, CoverageRow] = {}
     total = CoverageRow(_("All places"))
@@ -139,7 +196,8 @@ def _compute(start: dt.date, end: dt.date) -> Breakdown | None:
         for row in rows:
             row.places += 1
             row.covered += covered
-            row.visited_in_period += pk in visited
+            row.visited_in_period += pk in visited.places
+            row.visited_recorded += pk in visited.recorded
     names = dict(
         Region.objects.filter(pk__in=[r for r in by_region if r]).values_list("pk", "name")
     )

@@ -13,7 +13,10 @@ in the same transaction and under one audit event of its own. It builds:
   its planned staff-days are set from the visits of its year, so that planned and spent
   compare as a real plan would;
 - budget lines for those years: one per activity that costs money, and general lines per
-  kind (interpreters, travel, publications…), planned against spent;
+  kind (interpreters, travel, publications…), planned against spent. The money of visits
+  follows the visits recorded, as a real NPM's would: a visits activity costs
+  `VISIT_STAFF_DAY_COST` per staff-day of its visits, the general visit lines a sum per
+  visit (planned for the year's programme, spent for the visits that took place);
 - the rules of procedure of every ¶8 area, some in two versions, acknowledged by most of
   the staff: the latest data protection version is still awaited from several members;
 - training histories (through the visits service, each audited): the trainings their
@@ -48,8 +51,10 @@ from habeas.accounts.roles import Role
 from habeas.assessment.demo import SPT_EMAIL
 from habeas.core import audit
 from habeas.places.demo import SCALES, DemoRefused
-from habeas.places.models import Category, Place, Region
+from habeas.places.models import Category, Region
+from habeas.places.selectors import region_descendant_ids
 from habeas.strategy import demo_text as text
+from habeas.strategy import selectors
 from habeas.strategy.demo_training import TrainingBuilder
 from habeas.strategy.models import (
     Acknowledgement,
@@ -216,6 +221,7 @@ class _Strategy:
             planned_days = max(
                 6.0, self._visit_days(year, categories, chosen) * rng.uniform(1.0, 1.3)
             )
+            planned_money = planned_days * text.VISIT_STAFF_DAY_COST
         else:
             planned_days = spec.staff_days * rng.uniform(0.9, 1.15)
         spent_days = None
@@ -250,6 +256,13 @@ class _Strategy:
             activity.categories.set(categories)
         if chosen:
             activity.regions.set(chosen)
+        if visits and status != S.PLANNED:
+            # The money spent follows the staff-days its visits took (as the page counts
+            # them), at the day's cost give or take a tenth.
+            days = selectors.activity_spent_staff_days(activity) or Decimal(0)
+            cost = float(days) * text.VISIT_STAFF_DAY_COST * rng.uniform(0.9, 1.1)
+            activity.spent_money = _money(cost)
+            Activity.objects.filter(pk=activity.pk).update(spent_money=activity.spent_money)
         Activity.objects.filter(pk=activity.pk).update(created_at=_aware(dt.date(year - 1, 12, 15)))
         return activity
 
@@ -268,15 +281,14 @@ class _Strategy:
         return sorted(top, key=lambda region: (-counts[region.pk], region.code))[:2]
 
     def _visit_days(self, year: int, categories: list[Category], regions: list[Region]) -> float:
-        """Days × team members (interpreters apart) of the year's visits these cover."""
+        """Days × team members (interpreters apart) of the year's visits these cover,
+        whatever their state (the plan counts those still to come)."""
         visits = Visit.objects.filter(starts_on__year=year)
         if categories:
             visits = visits.filter(place__category__in=categories)
         if regions:
-            places = Place.objects.filter(region__in=regions) | Place.objects.filter(
-                region__parent__in=regions
-            )
-            visits = visits.filter(place__in=places.values("pk"))
+            inside = region_descendant_ids(region.pk for region in regions)
+            visits = visits.filter(place__region__in=sorted(inside))
         total = 0
         members = _team_sizes(visits.values_list("pk", flat=True))
         for pk, starts, ends in visits.values_list("pk", "starts_on", "ends_on"):
@@ -303,6 +315,7 @@ class _Strategy:
         ]
         for offset in range(YEARS_BACK + 1):
             year = self.first_year + offset
+            lines.extend(self._visit_lines(year))
             for kind, label, base in text.GENERAL_LINES:
                 planned = round(base * 1.04**offset * rng.uniform(0.95, 1.05), -2)
                 if year < self.today.year:
@@ -328,6 +341,30 @@ class _Strategy:
                 )
         BudgetLine.objects.bulk_create(lines)
         self.summary.budget_lines = len(lines)
+
+    def _visit_lines(self, year: int) -> list[BudgetLine]:
+        """The general visit lines (interpreters, travel, experts): planned per visit of
+        the year's programme, spent per visit that took place, give or take a tenth."""
+        rng = self.rng
+        planned_visits = max(Visit.objects.filter(starts_on__year=year).count(), 1)
+        held = selectors.year_visits(year).count()
+        lines = []
+        for label, per_visit in text.VISIT_LINES:
+            planned = round(per_visit * planned_visits * rng.uniform(0.95, 1.05), -2)
+            spent = per_visit * held * rng.uniform(0.9, 1.1)
+            note = text.OVERSPENT_NOTE if spent > planned * 1.02 else ""
+            lines.append(
+                BudgetLine(
+                    year=year,
+                    kind=ActivityKind.VISITS,
+                    label=label,
+                    planned=_money(planned),
+                    spent=_money(spent),
+                    note=note,
+                    created_by=self.data_officer,
+                )
+            )
+        return lines
 
     # -- policies --------------------------------------------------------------------------
 

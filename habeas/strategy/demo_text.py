@@ -43,7 +43,7 @@ class ActivitySpec:
     so_far: str = ""
     months: tuple[int, int] = (1, 12)
     staff_days: int = 0
-    money: int = 0
+    money: int = 0  # planned per year; a visits activity's money follows its visits instead
     categories: tuple[str, ...] = ()
     regional: bool = False
     offsets: tuple[int, ...] = (0, 1, 2)
@@ -87,7 +87,7 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
         "cells, not only on paper.",
         so_far="Visits under way; the register instruction is applied at the stations "
         "revisited, not yet in the northern districts.",
-        staff_days=0, money=14000, categories=("police-custody", "court-cells"),
+        staff_days=0, categories=("police-custody", "court-cells"),
     ),
     ActivitySpec(
         "SO1", K.VISITS, "Visits to remand and sentenced prisons",
@@ -101,7 +101,7 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
         lessons="Follow-up visits a few months after the report moved more than a second "
         "in-depth visit would have. Keep a follow-up slot in every quarter.",
         so_far="In-depth visit done; follow-up visits planned for the last quarter.",
-        money=26000, categories=("prison-remand", "prison-sentenced"),
+        categories=("prison-remand", "prison-sentenced"),
     ),
     ActivitySpec(
         "SO1", K.VISITS, "Visits to immigration detention and airport waiting zones",
@@ -115,7 +115,7 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
         "the framework contract now provides them.",
         so_far="Visits to the two largest centres done; the waiting zone visit was moved to "
         "December.",
-        money=12000, categories=("immigration-detention", "waiting-zone"),
+        categories=("immigration-detention", "waiting-zone"),
     ),
     ActivitySpec(
         "SO3", K.VISITS, "Visits to juvenile centres, psychiatric wards and care homes",
@@ -131,7 +131,7 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
         "complete the inventory with the social-care authority before choosing.",
         so_far="Juvenile centres visited; the care-home round starts after the inventory "
         "update.",
-        money=15000, categories=("juvenile", "psychiatric", "social-care"), regional=True,
+        categories=("juvenile", "psychiatric", "social-care"), regional=True,
     ),
     ActivitySpec(
         "SO2", K.LEGISLATION, "Review of custody safeguards in law against the SPT's and "
@@ -290,13 +290,19 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
 
 # (kind, label, planned money per year): lines not tied to one activity.
 GENERAL_LINES: tuple[tuple[str, str, int], ...] = (
-    (K.VISITS, "Interpreters (framework contract)", 22000),
-    (K.VISITS, "Vehicles, fuel and travel of visiting teams", 30000),
-    (K.VISITS, "Fees of external experts on visits", 15000),
     (K.LEGISLATION, "Legal research and translation of draft laws", 5000),
     (K.TRAINING, "Staff induction and training courses", 8000),
     (K.AWARENESS, "Website and publications", 7000),
     (K.COOPERATION, "Regional NPM network: membership and meetings", 4000),
+)
+# The money of visits follows the visits the demo records, as a real NPM's would: a
+# visits activity costs this much per staff-day of its visits (travel, lodging and
+# allowances of the team), and the general visit lines this much per visit of the year.
+VISIT_STAFF_DAY_COST = 220
+VISIT_LINES: tuple[tuple[str, int], ...] = (
+    ("Interpreters (framework contract)", 400),
+    ("Vehicles, fuel and travel of visiting teams", 250),
+    ("Fees of external experts on visits", 300),
 )
 OVERSPENT_NOTE = "Overspent: urgent visits not foreseen in the plan."
 UNDERSPENT_NOTE = "Underspent: a recruitment and a contract came later than planned."

@@ -151,7 +151,10 @@ class ActivityForm(_RecordForm):
         queryset=Region.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("For a visits activity: only visits in these regions. None chosen: all."),
+        help_text=_(
+            "For a visits activity: only visits in these regions and the areas within "
+            "them. None chosen: all."
+        ),
     )
     planned_staff_days = _days(_("Planned staff-days"), initial=0, required=False)
     spent_staff_days = _days(

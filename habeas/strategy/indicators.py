@@ -2,7 +2,8 @@
 
 Activities and budget lines are kept per year: a period counts the years it touches.
 Training coverage is `habeas.strategy.training`'s rule: of the people on the team
-(interpreters aside) of a visit that began in the period, the share who had completed,
+(interpreters aside) of a visit that began in the period and has started by today (a
+visit still to come shows nothing yet), the share who had completed,
 on or before the first day of each of their visits, every training that visit needed;
 someone whose visits needed none counts as covered.
 
@@ -56,35 +57,9 @@ def training_coverage(assessment: Assessment) -> Decimal | None:
 
 
 def coverage_between(start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(covered, total) over visits that began between two days; a calendar year is
-    `training.training_coverage(year)` itself."""
+    """(covered, total) over visits that began between two days and by today
+    (`training.coverage_between`)."""
     from habeas.strategy import training
 
-    if start == dt.date(start.year, 1, 1) and end == dt.date(start.year, 12, 31):
-        return training.training_coverage(start.year)
-    from habeas.visits.models import TeamAssignment, TrainingRecord, Visit
-
-    visits = {
-        v.pk: v
-        for v in Visit.objects.filter(starts_on__gte=start, starts_on__lte=end)
-        .select_related("place__category")
-        .prefetch_related("place__groups")
-    }
-    wanted = training.visit_trainings(visits.values())
-    assignments = TeamAssignment.objects.filter(visit_id__in=visits).exclude(
-        role=TeamAssignment.Role.INTERPRETER
-    )
-    pairs = list(assignments.values_list("user_id", "visit_id"))
-    first_done: dict[tuple[int, int], dt.date] = {}
-    records = TrainingRecord.objects.filter(user_id__in={user for user, _visit in pairs})
-    for user_id, training_id, on in records.values_list("user_id", "training_id", "completed_on"):
-        first_done[(user_id, training_id)] = min(on, first_done.get((user_id, training_id), on))
-    people: dict[int, bool] = {}
-    for user_id, visit_id in pairs:
-        visit = visits[visit_id]
-        lacking = any(
-            first_done.get((user_id, need.pk), dt.date.max) > visit.starts_on
-            for need, _why in wanted[visit_id]
-        )
-        people[user_id] = people.get(user_id, True) and not lacking
-    return sum(people.values()), len(people)
+    rows = training.coverage_between(start, end)
+    return sum(1 for row in rows if row.covered), len(rows)

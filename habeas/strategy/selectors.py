@@ -5,7 +5,8 @@ Public helpers other parts call (keep their names):
 - `activity_spent_staff_days(activity) -> Decimal | None`: the staff-days an activity
   used. For a visits activity they are counted from the visits: over the visits that
   took place in the activity's year (first day in the year, state past "prepared") at
-  places of its categories and regions (every place when none is chosen), the sum of
+  places of its categories and regions (every place when none is chosen; a region
+  includes the districts within it), the sum of
   (days of the visit × members of its team), interpreters not counted. For any other
   kind it is the figure entered, or None when none was.
 - `budget_totals(year) -> dict`: the year's budget lines, planned and spent, per kind
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
+from habeas.places.selectors import region_descendant_ids
 from habeas.strategy.models import Activity, ActivityKind, BudgetLine, Objective
 from habeas.visits.models import TeamAssignment, Visit
 
@@ -67,15 +69,16 @@ def year_visits(year: int) -> QuerySet[Visit]:
 
 def covered_visits(activity: Activity) -> QuerySet[Visit]:
     """The visits a visits activity covers: those of its year at places of its categories
-    and regions (any place when none is chosen). Not narrowed to a reader: narrow with
-    `Visit.objects.restrict` before listing them."""
+    and regions (any place when none is chosen). A region covers the areas within it (a
+    place in a district counts for the district's region). Not narrowed to a reader:
+    narrow with `Visit.objects.restrict` before listing them."""
     visits = year_visits(activity.year)
     categories = [c.pk for c in activity.categories.all()]
     regions = [r.pk for r in activity.regions.all()]
     if categories:
         visits = visits.filter(place__category__in=categories)
     if regions:
-        visits = visits.filter(place__region__in=regions)
+        visits = visits.filter(place__region__in=sorted(region_descendant_ids(regions)))
     return visits
 
 

@@ -11,7 +11,8 @@ checked) should have them.
   arising from visits they may see (`Visit.objects.restrict`), and only their own unless
   they manage training.
 - **Coverage** (`training_coverage(year)`): of the people on the team (interpreters aside)
-  of at least one visit that began in `year`, how many had completed, on or before the
+  of at least one visit that began in `year` and has started by today (a visit still to
+  come does not count, though its needs do), how many had completed, on or before the
   first day of each of those visits, every training that visit needed. A person whose
   visits needed no training counts as covered. It is an aggregate over the NPM's records,
   for the self-assessment (¶37), and names no one.
@@ -61,7 +62,7 @@ class Need:
             _("visit %(reference)s (%(date)s) %(because)s")
             % {
                 "reference": item.visit.reference,
-                "date": date_format(item.visit.starts_on, "SHORT_DATE_FORMAT"),
+                "date": date_format(item.visit.starts_on, "Y-m-d"),
                 "because": item.because,
             }
             for item in self.visits
@@ -184,11 +185,23 @@ class PersonCoverage:
         return not self.missing
 
 
-def coverage_by_person(year: int) -> list[PersonCoverage]:
-    """Each person on a team (interpreters aside) of a visit that began in `year`, with the
-    trainings they lacked on the first day of a visit that needed them. An aggregate over
-    every visit: callers show it only to those who manage training."""
-    visits = {v.pk: v for v in _with_place(Visit.objects.filter(starts_on__year=year))}
+def started_visits(
+    start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
+) -> Any:
+    """The visits that began between two days and have started by `today`: a visit still
+    to come cannot show whether its team was trained for it."""
+    last = min(end, today or timezone.localdate())
+    return Visit.objects.filter(starts_on__gte=start, starts_on__lte=last)
+
+
+def coverage_between(
+    start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
+) -> list[PersonCoverage]:
+    """Each person on a team (interpreters aside) of a visit that began between two days
+    and by `today`, with the trainings they lacked on the first day of a visit that
+    needed them. An aggregate over every visit: callers show it only to those who manage
+    training."""
+    visits = {v.pk: v for v in _with_place(started_visits(start, end, today=today))}
     if not visits:
         return []
     wanted = visit_trainings(visits.values())
@@ -212,9 +225,14 @@ def coverage_by_person(year: int) -> list[PersonCoverage]:
     return sorted(people.values(), key=lambda row: str(row.user))
 
 
-def training_coverage(year: int) -> tuple[int, int]:
+def coverage_by_person(year: int, *, today: datetime.date | None = None) -> list[PersonCoverage]:
+    """`coverage_between` over the calendar year: visits that began in `year` by `today`."""
+    return coverage_between(datetime.date(year, 1, 1), datetime.date(year, 12, 31), today=today)
+
+
+def training_coverage(year: int, *, today: datetime.date | None = None) -> tuple[int, int]:
     """(covered, total): of the people on a visit's team (interpreters aside) in `year`,
-    those who had, on the first day of each of their visits, every training it needed.
-    (0, 0) when nobody was on a team that year."""
-    rows = coverage_by_person(year)
+    by `today`, those who had, on the first day of each of their visits, every training
+    it needed. (0, 0) when nobody was on a team that year."""
+    rows = coverage_by_person(year, today=today)
     return sum(1 for row in rows if row.covered), len(rows)

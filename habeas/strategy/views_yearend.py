@@ -154,6 +154,7 @@ def year_end(request: HttpRequest) -> HttpResponse:
         "answers": answers,
         "since_year": yearend.neglect_since(year).year,
         "neglect_years": yearend.NEGLECT_YEARS,
+        "min_expected": yearend.MIN_EXPECTED,
         "over": year < timezone.localdate().year,
         "currency": answers.currency,
     }

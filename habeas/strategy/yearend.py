@@ -7,12 +7,21 @@
    more at the end of the year: none of their places open at the end of the year had a
    visit in the year or the two before. A place's last visit is the latest visit that
    took place (state past "prepared") that the reader may see, or the last visit the
-   inventory records, whichever is later, as long as it came by the end of the year.
+   inventory records, whichever is later, as long as it came by the end of the year
+   (`habeas.places.indicators.last_visits`, the rule of the ¶9/10/36 indicators).
 3. Recommendations issued in the year (sent) against those achieved: how many of the
    year's are achieved now, and how many (of any year) were verified achieved in it.
 4. Whether some kind of institution or area was disregarded (¶36): each category's and
-   region's share of the places against its share of the year's visits; flagged when
-   the visits' share is below `DISREGARD_FACTOR` of the places' share.
+   region's share of the places against its share of the year's visits recorded in
+   Habeas. Its expected visits are its share of the places × the year's visits; it is
+   flagged when that expectation is at least `MIN_EXPECTED` (with fewer, a shortfall
+   says nothing) and it got less than `DISREGARD_FACTOR` of it.
+
+"Visits in the year" are the visits recorded in Habeas that took place in the year. The
+places visited in the year follow the shared rule of the ¶10 indicator
+(`habeas.places.indicators.visited_places`): a recorded visit, or the inventory's last
+visit date (which may come from records older than Habeas) in the year; the page shows
+both counts so that it reads beside the ¶10 table.
 
 Questions 2 to 4 read places, visits and recommendations through `restrict(user, "view")`,
 so nobody is told of a visit or a recommendation they may not see.
@@ -26,11 +35,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from habeas.places.models import Category, Place, Region
+from habeas.places.selectors import region_descendant_ids
 from habeas.recommendations.models import Implementation, Recommendation, Verification
 from habeas.reports import charts
 from habeas.reports.content_types import Chart, Series
@@ -42,6 +52,8 @@ NEGLECT_YEARS = 3
 # A category or region is flagged when its share of the year's visits is below half of
 # its share of the places.
 DISREGARD_FACTOR = Decimal("0.5")
+# ... and only when it should have had at least this many visits (places' share × visits).
+MIN_EXPECTED = Decimal(2)
 CATEGORY, REGION = "category", "region"
 
 
@@ -74,23 +86,12 @@ def seen_visits(user: Any, end: dt.date) -> QuerySet[Visit]:
 
 
 def last_visits(user: Any, places: QuerySet[Place], end: dt.date) -> dict[int, dt.date | None]:
-    """Each place's last visit by `end` (see the module docstring), None when never."""
-    rows = {
-        pk: recorded if recorded is not None and recorded <= end else None
-        for pk, recorded in places.values_list("pk", "last_visit_on")
-    }
-    visited = (
-        seen_visits(user, end)
-        .filter(place__in=places.values("pk"))
-        .order_by()
-        .values("place_id")
-        .annotate(last=Max("starts_on"))
-        .values_list("place_id", "last")
-    )
-    for pk, last in visited:
-        if pk in rows and (rows[pk] is None or last > rows[pk]):
-            rows[pk] = last
-    return rows
+    """Each place's last visit by `end` (see the module docstring), None when never:
+    the shared rule, over the visits the user may see."""
+    from habeas.places.indicators import last_visits as shared_last_visits
+
+    last = shared_last_visits(end, places=places, visits=Visit.objects.restrict(user, "view"))
+    return {pk: last.get(pk) for pk in places.values_list("pk", flat=True)}
 
 
 # -- the answers --------------------------------------------------------------------------------
@@ -134,6 +135,7 @@ class ShareRow:
     visits: int
     visits_share: Decimal
     flagged: bool
+    expected: Decimal = Decimal(0)  # the places' share of the year's visits
 
 
 @dataclass
@@ -162,6 +164,8 @@ class YearEnd:
     recommendations: RecommendationFigures
     places_total: int
     visits_total: int
+    places_visited: int = 0  # places with a visit recorded in Habeas in the year
+    places_kept_only: int = 0  # visited in the year by the inventory's date only
     categories: list[ShareRow] = field(default_factory=list)
     regions: list[ShareRow] = field(default_factory=list)
 
@@ -176,6 +180,26 @@ class YearEnd:
     @property
     def flagged(self) -> list[ShareRow]:
         return [row for row in self.categories + self.regions if row.flagged]
+
+    @property
+    def categories_flagged(self) -> list[ShareRow]:
+        return [row for row in self.categories if row.flagged]
+
+    @property
+    def categories_unflagged(self) -> list[ShareRow]:
+        return [row for row in self.categories if not row.flagged]
+
+    @property
+    def regions_flagged(self) -> list[ShareRow]:
+        return [row for row in self.regions if row.flagged]
+
+    @property
+    def regions_unflagged(self) -> list[ShareRow]:
+        return [row for row in self.regions if not row.flagged]
+
+    @property
+    def unflagged_count(self) -> int:
+        return len(self.categories_unflagged) + len(self.regions_unflagged)
 
     def money_chart(self) -> SafeString:
         return _chart(
@@ -267,7 +291,7 @@ def neglected_places(
     if category is not None:
         places = places.filter(category_id=category)
     if region is not None:
-        places = places.filter(region_id=region)
+        places = places.filter(region_id__in=region_descendant_ids([region]))
     last = last_visits(user, places, end)
     rows = [(place, last.get(place.pk)) for place in places.select_related("category", "region")]
     rows.sort(key=lambda row: (row[1] or dt.date.min, row[0].name.lower(), row[0].pk))
@@ -278,15 +302,36 @@ def _share(part: int, whole: int) -> Decimal:
     return (Decimal(100) * part / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
-def shares(user: Any, year: int) -> tuple[int, int, list[ShareRow], list[ShareRow]]:
-    """(places, visits, category rows, region rows) of ¶36's question: each category's
-    and region's share of the places open during the year against its share of the
-    year's visits the user may see."""
+@dataclass
+class Shares:
+    places: int
+    visits: int
+    places_visited: int
+    places_kept_only: int
+    categories: list[ShareRow]
+    regions: list[ShareRow]
+
+
+def is_flagged(places: int, place_total: int, visits: int, visit_total: int) -> bool:
+    """¶36's flag: the group should have had at least `MIN_EXPECTED` of the year's visits
+    (its share of the places × the visits) and got less than `DISREGARD_FACTOR` of that."""
+    if not place_total or not visit_total:
+        return False
+    expected = Decimal(places) * visit_total / place_total
+    return expected >= MIN_EXPECTED and visits < expected * DISREGARD_FACTOR
+
+
+def shares(user: Any, year: int) -> Shares:
+    """¶36's question: each category's and region's share of the places open during the
+    year against its share of the year's visits recorded in Habeas that the user may see."""
+    from habeas.places.indicators import visited_places
+
     start, end = year_bounds(year)
     places = Place.objects.restrict(user, "view").filter(open_during(start))
     visits = seen_visits(user, end).filter(starts_on__gte=start)
     place_total = places.count()
     visit_total = visits.count()
+    visited = visited_places(start, end, places=places, visits=visits)
     result: list[list[ShareRow]] = []
     for scope, column, names in _scopes():
         place_counts: dict[int, int] = defaultdict(int)
@@ -299,24 +344,34 @@ def shares(user: Any, year: int) -> tuple[int, int, list[ShareRow], list[ShareRo
                 visit_counts[group] += 1
         rows = []
         for group, count in place_counts.items():
-            place_share = _share(count, place_total)
-            visit_share = _share(visit_counts[group], visit_total)
-            flagged = bool(visit_total) and visit_share < place_share * DISREGARD_FACTOR
+            expected = (
+                (Decimal(count) * visit_total / place_total).quantize(Decimal("0.1"))
+                if place_total
+                else Decimal(0)
+            )
             rows.append(
                 ShareRow(
                     scope,
                     group,
                     names.get(group, "?"),
                     count,
-                    place_share,
+                    _share(count, place_total),
                     visit_counts[group],
-                    visit_share,
-                    flagged,
+                    _share(visit_counts[group], visit_total),
+                    is_flagged(count, place_total, visit_counts[group], visit_total),
+                    expected,
                 )
             )
         rows.sort(key=lambda row: (not row.flagged, -row.places, row.name))
         result.append(rows)
-    return place_total, visit_total, result[0], result[1]
+    return Shares(
+        places=place_total,
+        visits=visit_total,
+        places_visited=len(visited.recorded),
+        places_kept_only=len(visited.kept_only),
+        categories=result[0],
+        regions=result[1],
+    )
 
 
 def recommendation_figures(user: Any, year: int) -> RecommendationFigures:
@@ -344,7 +399,7 @@ def year_end(user: Any, year: int) -> YearEnd:
     kinds = _kinds(year)
     money_planned = sum((row.money_planned for row in kinds), Decimal(0))
     money_spent = sum((row.money_spent for row in kinds), Decimal(0))
-    places_total, visits_total, categories, regions = shares(user, year)
+    found = shares(user, year)
     return YearEnd(
         year=year,
         currency=getattr(settings, "HABEAS_CURRENCY", "EUR"),
@@ -356,8 +411,10 @@ def year_end(user: Any, year: int) -> YearEnd:
         days_spent=sum((row.days_spent for row in kinds), Decimal(0)),
         neglected=neglected(user, year),
         recommendations=recommendation_figures(user, year),
-        places_total=places_total,
-        visits_total=visits_total,
-        categories=categories,
-        regions=regions,
+        places_total=found.places,
+        visits_total=found.visits,
+        places_visited=found.places_visited,
+        places_kept_only=found.places_kept_only,
+        categories=found.categories,
+        regions=found.regions,
     )

@@ -178,8 +178,8 @@ def seed(personas: dict[str, User], make_user: Any) -> World:
     world.visible.update(_strategy(personas, world.staff_canary))
     # A training plan entry and record are their person's (the data officer's) and of
     # whoever manages training; a saved view that is not shared is its owner's.
-    own = frozenset({"head", "data_officer"})
-    world.audience.update({"training-plan": own, "training-records": own})
+    theirs = frozenset({"head", "data_officer"})
+    world.audience.update({"training-plan": theirs, "training-records": theirs})
     world.audience["saved-views"] = frozenset({"head"})
     world.creations = _creations(world, owner=personas["head"])
     return world
