@@ -126,13 +126,13 @@ def test_a_head_follows_a_neglected_category_into_the_self_assessment(
     indicators = region(page, "Indicators")
     # 2 of the 4 open places were visited within 48 months of the end of the year; one
     # of the two categories and one of the two regions were fully covered
-    expect(indicators.locator("dl.facts")).to_contain_text("50.00")
+    expect(indicators.locator("dl.facts")).to_contain_text("50 %")
     coverage = region(page, "Coverage of the inventory by category and region")
     by_category = coverage.locator("table").filter(has_text="By category of place")
     psychiatric_row = by_category.get_by_role("row").filter(has_text=PSYCHIATRIC)
-    expect(psychiatric_row.get_by_role("cell")).to_have_text(["48", "2", "0", "0.00", "0"])
+    expect(psychiatric_row.get_by_role("cell")).to_have_text(["48", "2", "0", "0", "0", "0"])
     police_row = by_category.get_by_role("row").filter(has_text=POLICE)
-    expect(police_row.get_by_role("cell")).to_have_text(["48", "2", "2", "100.00", "2"])
+    expect(police_row.get_by_role("cell")).to_have_text(["48", "2", "2", "100", "2", "2"])
     by_region = coverage.locator("table").filter(has_text="By region")
     expect(by_region.get_by_role("row").filter(has_text="South")).to_contain_text(
         "no visit in the period"

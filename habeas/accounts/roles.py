@@ -111,11 +111,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Policies and rules of procedure (¶7, 8): every member reads and acknowledges them.
     "policies.view": STAFF,
     "policies.change": frozenset({R.HEAD}),
+    # …and acknowledges them, except the auditor, who reads and never writes.
+    "policies.acknowledge": STAFF - {R.AUDITOR},
     # Training (¶37): each person sees their own; whoever composes teams sees everyone's.
     "training.own": STAFF,
+    "training.record": STAFF - {R.AUDITOR},
     "training.manage": frozenset({R.HEAD, R.MONITOR, R.ADMIN}),
     # Systematisation (¶15, 19, 34): counts over the findings each reader may see.
     "analytics.view": STAFF - {R.ADMIN},
+    # Saving a view is a write: the auditor reads and never changes anything.
+    "analytics.save": STAFF - {R.ADMIN, R.AUDITOR},
     "audit.view": frozenset({R.AUDITOR, R.HEAD}),
     "api.tokens": STAFF,
 }

@@ -93,7 +93,9 @@ def grouped(filters: Filters, keys: Iterable[str]) -> dict[tuple, int]:
     if filters.year_to:
         qs = qs.filter(year__lte=filters.year_to)
     if filters.region:
-        qs = qs.filter(region_id__in=region_ids(filters.region))
+        qs = qs.filter(all_regions=False, region_id__in=region_ids(filters.region))
+    else:
+        qs = qs.filter(all_regions=True)
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     for name in ("kind", "severity", "theme"):
@@ -136,7 +138,11 @@ def tally_rebuild() -> RebuildResult:
         FindingTally.objects.all().delete()
         batch: list[FindingTally] = []
         rows = total = 0
+        # The same counts summed over the regions (see FindingTally).
+        summed: dict[tuple[Any, ...], int] = {}
         for row in _counted_rows():
+            key = (row["y"], row["t"], row["k"], row["s"], row["c"])
+            summed[key] = summed.get(key, 0) + row["n"]
             batch.append(
                 FindingTally(
                     year=row["y"],
@@ -152,7 +158,20 @@ def tally_rebuild() -> RebuildResult:
             if len(batch) >= BATCH:
                 FindingTally.objects.bulk_create(batch)
                 batch = []
-        FindingTally.objects.bulk_create(batch)
+        batch.extend(
+            FindingTally(
+                year=year,
+                theme=theme,
+                kind=kind,
+                severity=severity,
+                category_id=category,
+                region_id=None,
+                findings=n,
+                all_regions=True,
+            )
+            for (year, theme, kind, severity, category), n in summed.items()
+        )
+        FindingTally.objects.bulk_create(batch, batch_size=BATCH)
         TallyState.objects.filter(pk=1).update(built_generation=generation, built_at=timezone.now())
     logger.info("findings tally rebuilt: %s rows, %s findings", rows, total)
     return RebuildResult(rows=rows, findings=total, generation=generation)

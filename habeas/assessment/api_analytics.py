@@ -200,8 +200,8 @@ class SavedViewViewSet(
     permission_map: ClassVar[dict[str, str]] = {
         "GET": "analytics.view",
         "HEAD": "analytics.view",
-        "POST": "analytics.view",
-        "DELETE": "analytics.view",
+        "POST": "analytics.save",
+        "DELETE": "analytics.save",
     }
 
     def get_queryset(self) -> QuerySet:

@@ -69,7 +69,11 @@ class SavedView(models.Model):
 
 
 class FindingTally(models.Model):
-    """Findings counted by year × theme × kind × severity × category × region (a cache)."""
+    """Findings counted by year × theme × kind × severity × category × region (a cache).
+
+    Each count is stored twice: by the place's region (`all_regions` false), for the pages
+    filtered by region, and summed over every region (`all_regions` true, no region), so
+    that an unfiltered page reads a few thousand rows rather than one per district."""
 
     year = models.PositiveSmallIntegerField()
     theme = models.CharField(max_length=16)
@@ -80,9 +84,10 @@ class FindingTally(models.Model):
         "places.Region", null=True, on_delete=models.CASCADE, related_name="+"
     )
     findings = models.PositiveIntegerField()
+    all_regions = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["year", "theme"])]
+        indexes = [models.Index(fields=["all_regions", "year", "theme"])]
 
     def __str__(self) -> str:
         return f"{self.year} {self.theme} {self.findings}"

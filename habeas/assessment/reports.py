@@ -502,7 +502,9 @@ def coverage_note(coverage: Any) -> str:
     return _(
         "A place counts as visited within its interval when it was open on %(end)s and its "
         "last visit on or before that day falls within the maximum interval set for its "
-        "category. Counts are over all of the NPM's records and name no place."
+        "category. “Visited in the period” counts a visit recorded in Habeas that took "
+        "place in the period or a last visit date kept in the inventory that falls in it. "
+        "Counts are over all of the NPM's records and name no place."
     ) % {"end": _date(coverage.period_end)}
 
 

@@ -20,7 +20,7 @@ MAX_VIEWS_PER_OWNER = 200
 def saved_view_create(
     *, actor: Any, name: str, kind: str, params: dict[str, Any], shared: bool = False
 ) -> SavedView:
-    require(actor, "analytics.view")
+    require(actor, "analytics.save")
     if kind not in SavedView.Kind.values:
         raise ValidationError({"kind": _("Choose an analysis from the list.")})
     name = name.strip()
@@ -39,7 +39,7 @@ def saved_view_create(
 
 @transaction.atomic
 def saved_view_delete(*, actor: Any, view: SavedView) -> None:
-    require(actor, "analytics.view")
+    require(actor, "analytics.save")
     if view.owner_id != actor.pk:
         raise PermissionDenied(_("Only the person who saved this view may delete it."))
     audit.record(actor=actor, action="analytics.view_delete", obj=view)

@@ -48,6 +48,7 @@ def habeas(request: HttpRequest) -> dict:
         "perms_strategy": roles.can(user, "strategy.view"),
         "perms_policies": roles.can(user, "policies.view"),
         "perms_analytics": roles.can(user, "analytics.view"),
+        "perms_analytics_save": roles.can(user, "analytics.save"),
         "perms_partners": roles.can(user, "partners.view"),
         "perms_planning": roles.can(user, "planning.view"),
         "perms_planning_programmes": roles.can(user, "planning.programmes"),

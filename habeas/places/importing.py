@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from habeas.accounts import roles
+from habeas.assessment.analytics_tally import tally_bump
 from habeas.core import audit
 from habeas.core.models import ImportBatch
 from habeas.places.import_columns import (
@@ -263,6 +264,10 @@ def _update_many(model: type[models.Model], objs: list[Any], names: Iterable[str
     ]
     with conn.cursor() as cursor:
         cursor.executemany(sql, params)
+    if model is Place:
+        # A place's category or region may have changed: the findings tally must be
+        # recounted (the raw UPDATE sends no signal).
+        tally_bump()
 
 
 def _create_places(rows: list[PlaceRow]) -> None:

@@ -55,6 +55,13 @@ class CoverageRow:
         return share(self.covered, self.places)
 
     @property
+    def percent_shown(self) -> str | None:
+        """The share as figures print (`format_value`: "100", "33.33")."""
+        from habeas.assessment.indicators import format_value
+
+        return format_value(self.percent)
+
+    @property
     def fully_covered(self) -> bool:
         return self.places > 0 and self.covered == self.places
 

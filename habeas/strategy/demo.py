@@ -226,8 +226,10 @@ class _Strategy:
             planned_days = spec.staff_days * rng.uniform(0.9, 1.15)
         spent_days = None
         spent_money = None
+        factor = 1.0
         if status != S.PLANNED:
-            spent_money = _money(planned_money * share * rng.uniform(0.85, 1.08))
+            factor = rng.uniform(0.85, 1.08)
+            spent_money = _money(planned_money * share * factor)
             if not visits:
                 spent_days = _days(planned_days * share * rng.uniform(0.8, 1.2))
         done = status in (S.DONE, S.DROPPED)
@@ -258,9 +260,10 @@ class _Strategy:
             activity.regions.set(chosen)
         if visits and status != S.PLANNED:
             # The money spent follows the staff-days its visits took (as the page counts
-            # them), at the day's cost give or take a tenth.
+            # them), at the day's cost give or take a little (the same draw as any
+            # activity's, so that the rest of the demo stays as it was).
             days = selectors.activity_spent_staff_days(activity) or Decimal(0)
-            cost = float(days) * text.VISIT_STAFF_DAY_COST * rng.uniform(0.9, 1.1)
+            cost = float(days) * text.VISIT_STAFF_DAY_COST * factor
             activity.spent_money = _money(cost)
             Activity.objects.filter(pk=activity.pk).update(spent_money=activity.spent_money)
         Activity.objects.filter(pk=activity.pk).update(created_at=_aware(dt.date(year - 1, 12, 15)))

@@ -64,7 +64,7 @@ def test_it_fills_a_slot_from_the_function_registered_under_its_key(db, register
         return Decimal("87.50")
 
     [only] = indicator_values(assessment=AssessmentFactory())
-    assert (only.value, only.filled, only.display) == (Decimal("87.50"), True, "87.50")
+    assert (only.value, only.filled, only.display) == (Decimal("87.50"), True, "87.5")
 
 
 def test_it_shows_no_data_when_the_function_finds_none(db, registered):
@@ -132,6 +132,36 @@ def test_it_shows_a_final_assessments_frozen_figures_not_todays(self_assessment)
     assert reading(self_assessment, "places-in-inventory").value == Decimal(2)
     assert reading(self_assessment, "places-visited-within-interval").value == Decimal("0.00")
     assert reading(self_assessment, "public-submissions-received").filled is False
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("299.00"), "299"),
+        (Decimal("296"), "296"),
+        (Decimal("0.00"), "0"),
+        (Decimal("33.33"), "33.33"),
+        (Decimal("12.50"), "12.5"),
+        (Decimal("66.666"), "66.67"),
+        (Decimal("-1.50"), "-1.5"),
+        (None, None),
+    ],
+)
+def test_figures_print_whole_numbers_bare_and_shares_to_two_decimals(value, shown):
+    assert indicators.format_value(value) == shown
+
+
+def test_a_frozen_count_prints_like_a_computed_one(self_assessment):
+    PlaceFactory.create_batch(2)
+    computed = reading(self_assessment, "places-in-inventory").display
+    IndicatorValue.objects.bulk_create(indicator_snapshot(assessment=self_assessment))
+    Assessment.objects.filter(pk=self_assessment.pk).update(state=Assessment.State.FINAL)
+    self_assessment.refresh_from_db()
+    frozen = reading(self_assessment, "places-in-inventory")
+    assert frozen.value == Decimal("2.00")  # stored with two decimals
+    assert (computed, frozen.display) == ("2", "2")
+    change = indicators.IndicatorChange("10", "Places", "", Decimal("299.00"), Decimal("296"))
+    assert (change.before_shown, change.after_shown, change.delta_shown) == ("299", "296", "-3")
 
 
 def test_it_snapshots_only_the_slots_that_have_data(self_assessment):

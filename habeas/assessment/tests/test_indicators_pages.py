@@ -131,8 +131,11 @@ def test_the_year_on_year_comparison_lists_the_indicators(personas, client_for, 
     content = response.content.decode()
     assert response.status_code == 200
     assert "Regions fully covered" in content
-    # ¶9, 10, 36: 0 % at the end of 2023 (the one visit came in 2024), 33.33 % in 2024.
-    assert content.count('<td class="num">0.00</td>\n      <td class="num">33.33</td>') == 3
+    # ¶9, 10, 36: 0 % at the end of 2023 (the one visit came in 2024), 33.33 % in 2024;
+    # whole numbers print bare ("0", not "0.00"), the change with its sign.
+    cells = ('<td class="num">0</td>', '<td class="num">33.33</td>', '<td class="num">+33.33</td>')
+    expected = "\n      ".join(cells)
+    assert content.count(expected) == 3
 
 
 # The migration ---------------------------------------------------------------------------

@@ -286,3 +286,17 @@ def test_a_member_may_not_write_policies_from_the_pages(personas, client_for):
     )
     assert client_for(personas["outsider"]).get(url).status_code == 404
     assert policy.versions.count() == 1
+
+
+def test_the_left_out_line_hides_zero_and_speaks_in_the_singular(personas, client_for, make_user):
+    policy = _policy(personas["head"])
+    url = reverse("strategy:policy_detail", kwargs={"policy_pk": policy.pk})
+    client = client_for(personas["head"])
+    page = client.get(url).content.decode()
+    assert "inactive or expired" not in page
+    assert "account(s)" not in page
+    gone = make_user("monitor", "gone@npm.test")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    page = client.get(url).content.decode()
+    assert "Not counted: 1 inactive or expired account." in page

@@ -81,6 +81,28 @@ def test_coverage_counts_people_with_every_needed_training_by_the_first_day(worl
     assert training_coverage(2023) == (0, 0)
 
 
+def test_coverage_counts_only_visits_started_by_today(world):
+    # On 2025-05-31 V2 (1 June) has not started: its team (head, m2) is not yet counted
+    # on its account; V1's people remain: head covered, m1 and d1 not -> (1, 3).
+    assert training_coverage(2025, today=dt.date(2025, 5, 31)) == (1, 3)
+    # On V2's first day it counts: (2, 4) as at the end of the year.
+    assert training_coverage(2025, today=dt.date(2025, 6, 1)) == (2, 4)
+    # Before V1 began nobody was on a team yet.
+    assert training_coverage(2025, today=dt.date(2025, 3, 9)) == (0, 0)
+
+
+def test_needs_still_include_upcoming_visits(world):
+    # On 2025-03-01 V1 is still to come: d1's needs for it are listed all the same.
+    needs = training_needs(world["head"], today=dt.date(2025, 3, 1))
+    assert {(n.user.email, n.training.code) for n in needs if n.user.email == "d1@npm.test"} == {
+        ("d1@npm.test", "hc-interview"),
+        ("d1@npm.test", "hc-kids"),
+    }
+    # The reason dates the visit as the tables do (ISO), not in a locale's short form.
+    d1 = [n for n in needs if n.user.email == "d1@npm.test"]
+    assert all("(2025-03-10)" in n.reason for n in d1)
+
+
 def test_coverage_rows_say_what_was_missing(world):
     rows = {row.user.email: row for row in training_module.coverage_by_person(2025)}
     assert set(rows) == {"head@npm.test", "m1@npm.test", "d1@npm.test", "m2@npm.test"}

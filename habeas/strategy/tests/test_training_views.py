@@ -77,8 +77,13 @@ def test_a_member_sees_only_their_own_needs(upcoming, client_for):
 def test_a_manager_sees_everyone_and_the_coverage(upcoming, client_for):
     page = client_for(upcoming["monitor"]).get(reverse("strategy:training")).content.decode()
     assert "Second Doctor" in page and "doctor@npm.test" in page
-    # This year's only visit: 3 people on its team, the head covered.
-    assert "1 of 3 people" in page
+    # This year's only visit is still to come: it makes needs (above) but no coverage yet.
+    assert "1 of 3 people" not in page
+    assert "there is no coverage to measure" in page
+    # The year is chosen with links, as on the other strategy pages, not a dropdown.
+    assert '<select id="year"' not in page
+    assert f'href="?year={upcoming["year"]}" aria-current="page"' in page
+    assert 'class="strategy-nav"' in page
 
 
 def test_the_administrator_sees_no_visit_behind_a_need(upcoming, client_for):

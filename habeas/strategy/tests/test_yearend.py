@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from habeas.places.models import Place
 from habeas.places.tests.factories import CategoryFactory, PlaceFactory, RegionFactory
@@ -137,23 +138,76 @@ def test_neglected_places_list_oldest_first(personas, world):
     ]
 
 
-def test_shares_flag_what_is_far_below_its_share(personas, world):
-    places, visits, categories, regions = yearend.shares(personas["head"], 2025)
+def test_shares_flag_nothing_when_too_few_visits_are_expected(personas, world):
+    found = yearend.shares(personas["head"], 2025)
     # Five places open during 2025 (K1 closed in 2024); two visits took place (P1, P2).
-    assert (places, visits) == (5, 2)
+    assert (found.places, found.visits) == (5, 2)
     by_name = {
-        r.name: (r.places, r.places_share, r.visits, r.visits_share, r.flagged) for r in categories
+        r.name: (r.places, r.places_share, r.visits, r.visits_share, r.expected, r.flagged)
+        for r in found.categories
     }
+    # Expected visits = share of the places × 2: below 2 everywhere but police (1.2,
+    # 0.4, 0.4): nothing is flagged, although prison and social care got none.
     assert by_name == {
-        world["police"].name: (3, D("60.0"), 2, D("100.0"), False),
-        world["prison"].name: (1, D("20.0"), 0, D("0.0"), True),
-        world["social"].name: (1, D("20.0"), 0, D("0.0"), True),
+        world["police"].name: (3, D("60.0"), 2, D("100.0"), D("1.2"), False),
+        world["prison"].name: (1, D("20.0"), 0, D("0.0"), D("0.4"), False),
+        world["social"].name: (1, D("20.0"), 0, D("0.0"), D("0.4"), False),
     }
-    by_region = {r.name: (r.places_share, r.visits_share, r.flagged) for r in regions}
+    by_region = {r.name: (r.places_share, r.visits_share, r.flagged) for r in found.regions}
     assert by_region == {
         "North": (D("40.0"), D("100.0"), False),
-        "South": (D("60.0"), D("0.0"), True),
+        "South": (D("60.0"), D("0.0"), False),
     }
+
+
+def test_shares_flag_a_real_shortfall_flagged_first(personas, world):
+    head = personas["head"]
+    p1 = Place.objects.filter(category=world["police"], region=world["r1"]).order_by("pk")[0]
+    for month in (4, 5, 6, 7):
+        visit_at(p1, head, day(2025, month, 2))
+    found = yearend.shares(head, 2025)
+    assert found.visits == 6
+    # South holds 3 of the 5 places: 3.6 visits expected, none had -> flagged. Prison and
+    # social care: 1.2 expected, under 2 -> not flagged. North: 2.4 expected, had 6.
+    assert [(r.name, r.expected, r.flagged) for r in found.regions] == [
+        ("South", D("3.6"), True),
+        ("North", D("2.4"), False),
+    ]
+    assert [r.flagged for r in found.categories] == [False, False, False]
+    assert yearend.is_flagged(3, 5, 1, 6) is True  # 1 < 3.6 / 2
+    assert yearend.is_flagged(3, 5, 2, 6) is False  # 2 >= 1.8
+
+
+def test_the_year_end_tells_recorded_visits_from_the_inventorys_dates(personas, world, client_for):
+    # S1's inventory says it was visited in 2025, a visit Habeas does not record.
+    Place.objects.filter(pk=world["s1"].pk).update(last_visit_on=day(2025, 2, 1))
+    found = yearend.shares(personas["head"], 2025)
+    assert (found.visits, found.places_visited, found.places_kept_only) == (2, 2, 1)
+    page = client_for(personas["head"]).get("/strategy/year-end/?year=2025").content.decode()
+    assert "2 visits recorded in Habeas took place in 2025" in page
+    assert "(at 2 places)." in page
+    assert "The inventory also dates the last visit of 1 other place in 2025" in page
+    # Nothing flagged: the rule is stated and the rows sit in a collapsed <details>.
+    assert "No category or region is flagged." in page
+    assert "should have had at least 2 visits" in page
+    assert '<details class="year-end-shares-rest">' in page
+    # The sub-navigation links every strategy page.
+    for name in ("index", "budget", "year_end", "policy_list", "training"):
+        assert f'href="{reverse("strategy:" + name)}' in page
+
+
+def test_a_visits_activity_limited_to_a_region_counts_its_districts(personas, world):
+    head = personas["head"]
+    district = RegionFactory(name="North-East", parent=world["r1"])
+    place = PlaceFactory(category=world["police"], region=district)
+    visit_at(place, head, day(2025, 5, 5), day(2025, 5, 6))  # 2 days x 1 = 2
+    activity = make_activity(head, make_objective(head), regions=[world["r1"]])
+    # North: P1 (2 days) + P2 (1 day) + the district's place (2 days) = 5 staff-days.
+    assert selectors.activity_spent_staff_days(activity) == D("5")
+    assert selectors.covered_visits(activity).count() == 3
+    # The neglected list of North shows the district's place too.
+    rows = yearend.neglected_places(head, 2025, region=world["r1"].pk)
+    assert place in [p for p, _last in rows]
 
 
 def test_recommendations_issued_and_achieved(personas, world, make_user):
