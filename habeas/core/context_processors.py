@@ -47,6 +47,7 @@ def habeas(request: HttpRequest) -> dict:
         "perms_reports": roles.can(user, "reports.view"),
         "perms_strategy": roles.can(user, "strategy.view"),
         "perms_policies": roles.can(user, "policies.view"),
+        "perms_policies_acknowledge": roles.can(user, "policies.acknowledge"),
         "perms_analytics": roles.can(user, "analytics.view"),
         "perms_analytics_save": roles.can(user, "analytics.save"),
         "perms_partners": roles.can(user, "partners.view"),

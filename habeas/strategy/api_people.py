@@ -85,7 +85,7 @@ class PolicyViewSet(
     @property
     def permission_map(self) -> dict[str, str]:
         acting = getattr(self, "action", None)
-        write = "policies.view" if acting == "acknowledge" else "policies.change"
+        write = "policies.acknowledge" if acting == "acknowledge" else "policies.change"
         return {**READ, "POST": write}
 
     def get_queryset(self) -> QuerySet:
@@ -172,7 +172,7 @@ class TrainingRecordViewSet(
     permission_map: ClassVar[dict[str, str]] = {
         "GET": "training.own",
         "HEAD": "training.own",
-        "POST": "training.own",
+        "POST": "training.record",
     }
 
     def get_queryset(self) -> QuerySet:

@@ -45,6 +45,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from habeas.accounts import roles
 from habeas.accounts.demo import demo_email
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
@@ -372,7 +373,12 @@ class _Strategy:
     # -- policies --------------------------------------------------------------------------
 
     def _policies(self) -> None:
-        members = list(User.objects.filter(is_active=True).exclude(email=SPT_EMAIL).order_by("pk"))
+        # Who is asked to acknowledge: the staff, not the auditor (who only reads).
+        members = [
+            user
+            for user in User.objects.filter(is_active=True).exclude(email=SPT_EMAIL).order_by("pk")
+            if roles.can(user, "policies.acknowledge")
+        ]
         # Who is slow to acknowledge a new version: always someone, never the head.
         slow = [m for m in members if m.pk != self.head.pk]
         for spec in text.POLICIES:

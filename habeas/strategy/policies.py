@@ -87,7 +87,7 @@ def library(user: Any) -> list[LibraryArea]:
 
 def awaiting(user: Any) -> list[LibraryRow]:
     """The policies whose latest version `user` has not acknowledged yet."""
-    if not roles.can(user, "policies.view"):
+    if not roles.can(user, "policies.acknowledge"):
         return []
     return [
         row for area in library(user) for row in area.rows if row.latest and not row.acknowledged
@@ -134,7 +134,7 @@ def members() -> Members:
     for user in users:
         if not user.is_active or user.has_expired():
             inactive += 1
-        elif roles.can(user, "policies.view"):
+        elif roles.can(user, "policies.acknowledge"):
             chosen.append(user)
         else:
             not_staff += 1

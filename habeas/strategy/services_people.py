@@ -154,7 +154,7 @@ def policy_version_issue(
 @transaction.atomic
 def policy_acknowledge(*, actor: Any, version: PolicyVersion) -> Acknowledgement:
     """`actor` has read and accepts this version, which must be the policy's latest."""
-    require(actor, "policies.view")
+    require(actor, "policies.acknowledge")
     if not PolicyVersion.objects.restrict(actor, "view").filter(pk=version.pk).exists():
         raise PermissionDenied(_("You may not do this."))
     latest = policy_reads.latest_versions([version.policy_id]).get(version.policy_id)

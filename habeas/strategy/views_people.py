@@ -180,7 +180,7 @@ def policy_version_create(request: HttpRequest, policy_pk: int) -> HttpResponse:
 @access.verified
 @require_POST
 def policy_acknowledge(request: HttpRequest, policy_pk: int) -> HttpResponse:
-    _allow(request.user, "policies.view")
+    _allow(request.user, "policies.view", "policies.acknowledge")
     policy = policies.policy_for(request.user, policy_pk)
     version = get_object_or_404(
         PolicyVersion.objects.restrict(request.user, "view").filter(policy=policy),

@@ -34,7 +34,7 @@ OWNER = frozenset({"head"})
 
 RECORDS: dict[tuple[str, str], Record] = {
     ("strategy", "objectives/<objective_pk>"): Record("objective", STRATEGY),
-    ("strategy", "activities/<activity_pk>"): Record("activity", STRATEGY),
+    ("strategy", "activities/<activity_pk>"): Record("plan_activity", STRATEGY),
     ("strategy", "budget/<line_pk>"): Record("budget_line", STRATEGY),
     ("strategy", "policies/<policy_pk>"): Record("policy", POLICIES),
     ("strategy", "plan/<entry_pk>"): Record("plan_entry", TRAINING_ENTRY),
@@ -44,7 +44,7 @@ ROUTE_RECORDS: dict[tuple[str, str], Record] = {}
 EXCEPTIONS: dict[str, str] = {}
 RECORD_NAMES: set[str] = {
     "objective",
-    "activity",
+    "plan_activity",
     "budget_line",
     "policy",
     "plan_entry",
@@ -105,7 +105,7 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "strategy:activity_create": lambda w: _activity(w, "Opinion on the custody bill"),
     "strategy:activity_edit": lambda w: {
         **_activity(w, "Opinions on custody bills"),
-        "version": w.activity.version,
+        "version": w.plan_activity.version,
     },
     "strategy:line_edit": _line_edit,
     "strategy:policy_version_create": lambda w: {
@@ -158,7 +158,7 @@ def build(
     )
     world = {
         "objective": objective,
-        "activity": activity,
+        "plan_activity": activity,
         "budget_line": line,
         "policy": policy,
         "plan_entry": entry,

@@ -124,6 +124,8 @@ def test_a_member_acknowledges_the_latest_version_once(personas):
     assert policies.awaiting(doctor) == []
     with pytest.raises(PermissionDenied):
         policy_acknowledge(actor=personas["outsider"], version=second)
+    with pytest.raises(PermissionDenied):  # the auditor reads and never writes
+        policy_acknowledge(actor=personas["auditor"], version=second)
     assert Acknowledgement.objects.filter(user=doctor).count() == 2
     assert AuditEvent.objects.filter(action="policy.acknowledge").count() == 2
 
@@ -147,10 +149,10 @@ def test_the_head_sees_who_has_and_has_not_acknowledged(personas, make_user):
         "monitor@npm.test",
         "expert@npm.test",
         "data_officer@npm.test",
-        "auditor@npm.test",
     }
-    # Nobody silently dropped: 1 inactive account and the outsider (no role) counted.
-    assert (status.left_out.inactive, status.left_out.not_staff) == (1, 1)
+    # Nobody silently dropped: 1 inactive account, the auditor (who only reads and is not
+    # asked to acknowledge) and the outsider (no role) counted.
+    assert (status.left_out.inactive, status.left_out.not_staff) == (1, 2)
     assert policies.acknowledgement_status(personas["monitor"], version) is None
 
 
@@ -220,11 +222,11 @@ def test_only_the_head_sees_who_has_not_acknowledged(personas, client_for):
     policy = _policy(personas["head"])
     url = reverse("strategy:policy_detail", kwargs={"policy_pk": policy.pk})
     head_page = client_for(personas["head"]).get(url).content.decode()
-    assert "0 of 8 members." in head_page
-    assert "auditor@npm.test" in head_page
+    assert "0 of 7 members." in head_page
+    assert "data_officer@npm.test" in head_page
     monitor_page = client_for(personas["monitor"]).get(url).content.decode()
-    assert "of 8 members" not in monitor_page
-    assert "auditor@npm.test" not in monitor_page
+    assert "of 7 members" not in monitor_page
+    assert "data_officer@npm.test" not in monitor_page
 
 
 def test_the_head_creates_and_issues_from_the_pages(personas, client_for):
