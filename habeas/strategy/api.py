@@ -82,14 +82,46 @@ def _kind(params: Any) -> str:
 
 
 class _PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSet):
+    """Objectives, activities and budget lines: the same four answers, each through its
+    services (`<record>_create`, `<record>_update`, `<record>_delete`)."""
+
     http_method_names = ["get", "post", "patch", "delete", "head"]
     permission_map: ClassVar[dict[str, str]] = PERMISSIONS
+    patch_serializer_class: type[serializers.Serializer]
+    record: str  # "objective", "activity", "line": the services' names and argument
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
         response = Response(self.get_serializer(record).data)
         response["ETag"] = f'"{record.version}"'
         return response
+
+    def _service(self, action: str) -> Any:
+        return getattr(services, f"{self.record}_{action}")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        answer = self.get_serializer_class()
+        body = answer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        record = self._write(self._service("create"), **body.validated_data)
+        return self._answer(record, answer, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        body = self.patch_serializer_class(
+            record, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        version = expected_version(request, values.pop("version", None))
+        self._write(
+            self._service("update"), **{self.record: record}, expected_version=version, **values
+        )
+        return self._answer(record, self.get_serializer_class())
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._write(self._service("delete"), **{self.record: self.get_object()})
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -111,6 +143,8 @@ class _PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewS
 )
 class ObjectiveViewSet(_PlanViewSet):
     serializer_class = ObjectiveSerializer
+    patch_serializer_class = ObjectivePatchSerializer
+    record = "objective"
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -121,27 +155,6 @@ class ObjectiveViewSet(_PlanViewSet):
             if year is not None:
                 rows = rows.filter(first_year__lte=year, last_year__gte=year)
         return rows.order_by("position", "code", "pk")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = ObjectiveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        objective = self._write(services.objective_create, **body.validated_data)
-        return self._answer(objective, ObjectiveSerializer, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        objective = self.get_object()
-        body = ObjectivePatchSerializer(objective, data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
-        self._write(
-            services.objective_update, objective=objective, expected_version=version, **values
-        )
-        return self._answer(objective, ObjectiveSerializer)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._write(services.objective_delete, objective=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -171,6 +184,8 @@ class ObjectiveViewSet(_PlanViewSet):
 )
 class ActivityViewSet(_PlanViewSet):
     serializer_class = PlanActivitySerializer
+    patch_serializer_class = PlanActivityPatchSerializer
+    record = "activity"
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -192,27 +207,6 @@ class ActivityViewSet(_PlanViewSet):
                 rows = rows.filter(objective_id=objective)
         return rows.order_by("year", "objective__position", "kind", "pk")
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = PlanActivitySerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        activity = self._write(services.activity_create, **body.validated_data)
-        return self._answer(activity, PlanActivitySerializer, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activity = self.get_object()
-        body = PlanActivityPatchSerializer(
-            activity, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
-        self._write(services.activity_update, activity=activity, expected_version=version, **values)
-        return self._answer(activity, PlanActivitySerializer)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._write(services.activity_delete, activity=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
 
 @extend_schema_view(
     list=extend_schema(summary="List budget lines", parameters=[YEAR, KIND]),
@@ -233,6 +227,8 @@ class ActivityViewSet(_PlanViewSet):
 )
 class BudgetLineViewSet(_PlanViewSet):
     serializer_class = BudgetLineSerializer
+    patch_serializer_class = BudgetLinePatchSerializer
+    record = "line"
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -246,27 +242,6 @@ class BudgetLineViewSet(_PlanViewSet):
             if kind := _kind(params):
                 rows = rows.filter(kind=kind)
         return rows.order_by("-year", "kind", "label", "pk")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = BudgetLineSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        line = self._write(services.line_create, **body.validated_data)
-        return self._answer(line, BudgetLineSerializer, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        line = self.get_object()
-        body = BudgetLinePatchSerializer(
-            line, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
-        self._write(services.line_update, line=line, expected_version=version, **values)
-        return self._answer(line, BudgetLineSerializer)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._write(services.line_delete, line=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class YearEndViewSet(RecordViewSet):
