@@ -146,14 +146,22 @@ class TestTheLoadedDemo:
 
     def test_it_writes_one_audit_event_per_bulk_part_and_the_services_own_for_the_rest(self, demo):
         # One for the places and accounts, one for the assessment tool's demo, one for the
-        # years of recommendations loaded in bulk; the visits and case files are written
-        # through their services, each write with its own event.
+        # years of recommendations and one for the strategy (objectives, budget lines,
+        # policies and their acknowledgements) loaded in bulk; the visits and case files
+        # are written through their services, each write with its own event.
+        bulk = [
+            "demo.load",
+            "demo.load_assessments",
+            "demo.load_recommendations",
+            "demo.load_strategy",
+        ]
         assert (
             not AuditEvent.objects.filter(action__startswith="demo.")
-            .exclude(action__in=["demo.load", "demo.load_assessments", "demo.load_recommendations"])
+            .exclude(action__in=bulk)
             .exists()
         )
         assert AuditEvent.objects.filter(action="demo.load_recommendations").count() == 1
+        assert AuditEvent.objects.filter(action="demo.load_strategy").count() == 1
         assert AuditEvent.objects.filter(action="visit.create").exists()
         assert AuditEvent.objects.filter(action="cases.case.create").exists()
         assert audit.verify() is None
