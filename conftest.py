@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -11,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from habeas.accounts.models import User
 from habeas.accounts.roles import Role
+from habeas.core.tests import shared_demo as demo_sharing
 
 PERSONAS = {
     "head": Role.HEAD,
@@ -75,3 +77,35 @@ def verified_client(user: User) -> Client:
 @pytest.fixture
 def client_for() -> Callable[[User], Client]:
     return verified_client
+
+
+@pytest.fixture(scope="session")
+def shared_demo_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The test database is ready for the shared demo; it is rolled back before the
+    database goes."""
+    demo_sharing.STATE.blocker = django_db_blocker
+    yield
+    with django_db_blocker.unblock():
+        demo_sharing.STATE.release()
+    demo_sharing.STATE.blocker = None
+
+
+@pytest.fixture(scope="module")
+def shared_demo(shared_demo_session: None, django_db_blocker: Any) -> str:
+    """The demo (seed `shared_demo.SEED`), loaded once for the tests that only read it;
+    what the demo command printed. See `habeas/core/tests/shared_demo.py`."""
+    with django_db_blocker.unblock():
+        return demo_sharing.STATE.acquire()
+
+
+@pytest.fixture(scope="module")
+def demo(shared_demo: str) -> str:
+    """The shared demo, under the name the demo tests give it."""
+    return shared_demo
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before each test, before its fixtures: the shared demo is loaded for a test that
+    reads it (once the test database is ready), rolled back for any other."""
+    demo_sharing.STATE.prepare_for(demo_sharing.FIXTURE in item.fixturenames)  # type: ignore[attr-defined]

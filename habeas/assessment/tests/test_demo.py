@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
@@ -27,11 +25,11 @@ from habeas.assessment.models import (
     Rating,
 )
 from habeas.core.models import AuditEvent
+from habeas.core.tests import shared_demo
 from habeas.places.demo import DemoRefused
 from habeas.places.models import Place
 
-# The loaded demo is shared by a class's tests: keep them in one worker (`make test`).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("assessment-demo")]
+pytestmark = pytest.mark.django_db
 
 
 def self_assessments() -> tuple[Assessment, Assessment]:
@@ -63,16 +61,9 @@ def fingerprint_of_a_load(seed: int) -> list[tuple]:
 
 
 class TestTheLoadedDemo:
-    """Tests that only read what one load built share it (the demo is slow to load)."""
+    """Tests that read the demo the command loads, shared with the other demo tests."""
 
-    @pytest.fixture(scope="class")
-    def demo(self, django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-        """The whole demo loaded once for this class, rolled back after its last test."""
-        with django_db_blocker.unblock(), transaction.atomic():
-            out = StringIO()
-            call_command("demo", "--scale", "small", "--seed", "5", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
+    pytestmark = shared_demo.MARKS
 
     def test_it_builds_two_self_assessments_a_year_apart_the_older_final_and_shared(self, demo):
         earlier, later = self_assessments()

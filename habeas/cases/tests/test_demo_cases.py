@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from io import StringIO
-from typing import Any
 
-import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from habeas.accounts.models import User
@@ -30,6 +24,7 @@ from habeas.cases.models import (
 )
 from habeas.cases.selectors_register import LESSER
 from habeas.cases.services_register import stage_order_errors
+from habeas.core.tests import shared_demo
 from habeas.visits.models import Visit
 
 VICTIM = re.compile(r"Detainee [A-Z]-\d{2} “[A-Z][a-z]+”")
@@ -39,18 +34,8 @@ def demo_user(key: str) -> User:
     return User.objects.get(email=f"{key}@demo.habeas.test")
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The whole demo loaded once for this module, rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("demo", "--scale", "small", "--seed", "2", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
-
-
-# The module's tests share one demo load: keep them in one worker (`make test`).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("cases-demo")]
+# The demo the command loads, shared with the other demo tests.
+pytestmark = shared_demo.MARKS
 
 
 def test_it_opens_a_dozen_case_files_of_every_kind_at_places_the_demo_visited(demo):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -23,12 +22,11 @@ from habeas.accounts.models import User
 from habeas.accounts.roles import Role
 from habeas.core import audit
 from habeas.core.models import AuditEvent
+from habeas.core.tests import shared_demo
 from habeas.places.demo import REFERENCE_DATE, demo_load
 from habeas.places.models import Authority, Category, Place, PopulationRecord, Region, Unit
 
-# The loaded demo is shared by a class's tests: keep them in one worker (`make test`).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("core-demo")]
-SEED = "3"
+pytestmark = pytest.mark.django_db
 
 
 def run_demo(*args: str) -> str:
@@ -69,14 +67,9 @@ def fingerprint_of_a_load(seed: int) -> list[tuple]:
 
 
 class TestTheLoadedDemo:
-    """Tests that only read what one load built share it (the slowest part of the suite)."""
+    """Tests that read the demo the command loads, shared with the other demo tests."""
 
-    @pytest.fixture(scope="class")
-    def demo(self, django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-        """The whole demo loaded once for this class, rolled back after its last test."""
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield run_demo("--scale", "small", "--seed", SEED)
-            transaction.set_rollback(True)
+    pytestmark = shared_demo.MARKS
 
     def test_it_builds_a_small_country_where_police_custody_is_the_largest_share(self, demo):
         counts = dict(Place.objects.values_list("category__code").annotate(n=Count("id")))

@@ -4,17 +4,10 @@ and sealed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from io import StringIO
-from typing import Any
-
-import pytest
-from django.core.management import call_command
-from django.db import transaction
-
 from habeas.core.models import AuditEvent, Notification
+from habeas.core.tests import shared_demo
 from habeas.intake import selectors
-from habeas.intake.demo import STORIES, IntakeDemoSummary, demo_load_intake
+from habeas.intake.demo import STORIES
 from habeas.intake.models import (
     Action,
     Attachment,
@@ -27,23 +20,8 @@ from habeas.intake.models import (
     Urgency,
 )
 
-SEED = 4
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[IntakeDemoSummary | None]:
-    """The whole demo loaded once for this module, rolled back at its end. The intake
-    demo is loaded here unless the demo command already did it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--scale", "small", "--seed", str(SEED), stdout=StringIO())
-        summary = (
-            None if Submission.objects.exists() else demo_load_intake(scale="small", seed=SEED)
-        )
-        yield summary
-        transaction.set_rollback(True)
-
-
-pytestmark = pytest.mark.django_db
+# The demo the command loads, shared with the other demo tests.
+pytestmark = shared_demo.MARKS
 
 
 def test_it_receives_submissions_from_every_kind_of_sender(demo):
@@ -52,8 +30,7 @@ def test_it_receives_submissions_from_every_kind_of_sender(demo):
     assert set(submissions.values_list("sender_kind", flat=True)) == set(SenderKind.values)
     assert set(submissions.values_list("consent", flat=True)) == set(Consent.values)
     assert submissions.filter(place=None).count() == 2  # places the inventory does not hold
-    if demo is not None:
-        assert demo.submissions == len(STORIES) and "Submissions from the public" in demo.line()
+    assert f"Submissions from the public: {len(STORIES)} from" in demo
 
 
 def test_urgent_ones_alerted_the_duty_person_and_the_team(demo):

@@ -5,20 +5,16 @@ reprisal signal answered by a watch and one still waiting."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from io import StringIO
-from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from habeas.accounts.models import User
 from habeas.cases.models import Case, ReprisalWatch
 from habeas.core.models import AuditEvent, Notification
+from habeas.core.tests import shared_demo
 from habeas.partners import exporting, selectors, services
-from habeas.partners.demo import PartnersDemoSummary, demo_load_partners
+from habeas.partners.demo import demo_load_partners
 from habeas.partners.models import Agreement, AwarenessActivity, Communication, Partner
 from habeas.partners.models import PartnerKind as PK
 from habeas.places.demo import DemoRefused
@@ -29,18 +25,7 @@ def demo_user(key: str) -> User:
     return User.objects.get(email=f"{key}@demo.habeas.test")
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[PartnersDemoSummary | None]:
-    """The whole demo loaded once for this module, rolled back at its end. Until the demo
-    command loads the partners itself, they are loaded here after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", "--scale", "small", "--seed", "3", stdout=StringIO())
-        summary = None if Partner.objects.exists() else demo_load_partners(seed=3)
-        yield summary
-        transaction.set_rollback(True)
-
-
-pytestmark = pytest.mark.django_db
+pytestmark = shared_demo.MARKS
 
 
 def test_it_builds_the_npms_partners_with_contacts_and_agreements(demo):

@@ -4,24 +4,17 @@ in bulk exactly as the services would write them."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
-import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from io import StringIO
-from typing import Any
 
-import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from habeas.core import audit
 from habeas.core.models import AuditEvent
+from habeas.core.tests import shared_demo
 from habeas.places.models import Authority
 from habeas.recommendations import services
 from habeas.recommendations.models import (
@@ -47,94 +40,8 @@ SENT = Recommendation.State.SENT
 DRAFT = Recommendation.State.DRAFT
 
 
-class Discard(Exception):
-    """Rolls a demo load back once its digest is taken."""
-
-
-def load_demo() -> str:
-    out = StringIO()
-    call_command("demo", "--scale", "small", "--seed", SEED, stdout=out)
-    return out.getvalue()
-
-
-def digest() -> str:
-    """Everything the same seed must write again, without database keys (which differ
-    between two loads)."""
-    parts: list[Any] = [
-        list(
-            Recommendation.objects.order_by("reference").values_list(
-                "reference",
-                "text",
-                "origin",
-                "source_ref",
-                "visit__reference",
-                "place__external_ref",
-                "addressee__name",
-                "level",
-                "theme",
-                "root_cause",
-                "priority",
-                "deadline",
-                "state",
-                "sent_on",
-                "response_due",
-                "response",
-                "implementation",
-                "implementation_on",
-                "days_to_implement",
-                "repeat_of__reference",
-            )
-        ),
-        list(
-            Response.objects.order_by(
-                "recommendation__reference", "responded_on", "id"
-            ).values_list(
-                "recommendation__reference",
-                "status",
-                "passage",
-                "responded_on",
-                "exchange__subject",
-                "exchange__their_reference",
-            )
-        ),
-        list(
-            Verification.objects.order_by(
-                "recommendation__reference", "verified_on", "id"
-            ).values_list(
-                "recommendation__reference",
-                "status",
-                "verified_on",
-                "evidence",
-                "finding__statement",
-                "note",
-            )
-        ),
-        sorted(
-            Recommendation.linked.through.objects.values_list(
-                "from_recommendation__reference", "to_recommendation__reference"
-            )
-        ),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    """The whole demo loaded twice with one seed: the first load's digest is kept and the
-    load rolled back; the second stays for the module's tests, then is rolled back too."""
-    with django_db_blocker.unblock():
-        with contextlib.suppress(Discard), transaction.atomic():
-            load_demo()
-            first = digest()
-            raise Discard
-        with transaction.atomic():
-            output = load_demo()
-            yield {"first": first, "output": output}
-            transaction.set_rollback(True)
-
-
-# The module's tests share one demo load: keep them in one worker (`make test`).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("recommendations-demo")]
+# The demo the command loads, shared with the other demo tests.
+pytestmark = shared_demo.MARKS
 
 
 def shares(values: list[str]) -> dict[str, float]:
@@ -142,14 +49,14 @@ def shares(values: list[str]) -> dict[str, float]:
     return {key: count / len(values) for key, count in counts.items()}
 
 
-def test_it_builds_the_same_recommendations_from_the_same_seed(demo):
-    assert demo["first"] == digest()
+def test_it_builds_thousands_of_recommendations(demo):
+    # That the same seed builds them again: core's test_demo.
     assert 2000 <= Recommendation.objects.count() <= 5000
 
 
 def test_the_demo_command_reports_them_under_one_audit_event(demo):
-    assert re.search(r"Recommendations: \d+ \(\d+ sent, \d+ drafts", demo["output"])
-    assert "places proposed for follow-up" in demo["output"]
+    assert re.search(r"Recommendations: \d+ \(\d+ sent, \d+ drafts", demo)
+    assert "places proposed for follow-up" in demo
     assert AuditEvent.objects.filter(action="demo.load_recommendations").count() == 1
     assert not AuditEvent.objects.filter(action__startswith="recommendation.").exists()
     assert audit.verify() is None
@@ -323,7 +230,7 @@ def test_some_places_but_not_most_are_proposed_for_follow_up(demo):
     assert stuck.exists()
     visited = Visit.objects.values("place")
     assert counted.filter(n__gte=3, place__in=visited).exists()
-    assert f"{proposed} places proposed for follow-up" in demo["output"]
+    assert f"{proposed} places proposed for follow-up" in demo
 
 
 def test_unresolved_recommendations_are_repeated_at_the_same_place_in_similar_words(demo):

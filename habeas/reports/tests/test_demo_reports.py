@@ -3,31 +3,20 @@ demo loader, signed, and one published with nothing left open or overridden."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
+from habeas.core.tests import shared_demo
 from habeas.places.demo import DemoRefused
 from habeas.reports.demo import demo_load_reports
 from habeas.reports.models import Hit, Kind, Report, State
 from habeas.visits.models import Visit
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# The demo the command loads, shared with the other demo tests.
+pytestmark = shared_demo.MARKS
 
 
-def load_demo() -> None:
-    call_command("demo", "--scale", "small", "--seed", "3", stdout=StringIO())
-
-
-def test_the_demo_writes_signed_reports_of_every_kind():
-    load_demo()
-    if not Report.objects.exists():  # until the lead wires the loader into `demo`
-        summary = demo_load_reports(scale="small", seed=3)
-        line = summary.describe()
-        print(line)  # noqa: T201 - shown with -s
-        assert line.startswith("Reports: 3 signed visit reports")
-        assert summary.published == 1, line
+def test_the_demo_writes_signed_reports_of_every_kind(demo):
+    assert "Reports: 3 signed visit reports (1 published" in demo
     visit_reports = Report.objects.filter(kind=Kind.VISIT)
     assert visit_reports.count() == 3
     assert all(r.state == State.SIGNED and r.signed_at for r in visit_reports)
