@@ -10,6 +10,9 @@ right to change it (`strategy.change`) gets 403 and nothing changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +65,49 @@ def stale_form(
     form = form_class(data, initial=form_class.initial_of(record), **kwargs)
     form.is_valid()
     return form, current_values(record, form)
+
+
+@dataclass
+class Edit:
+    """What an edit form came to: saved, or the form to show again with its status
+    (400 invalid, 409 saved meanwhile by someone else) and the record as it is now."""
+
+    form: Any
+    rows: Any
+    record: Any
+    status: int = 200
+    saved: bool = False
+
+    @property
+    def stale(self) -> bool:
+        return self.status == 409
+
+
+def edit(
+    request: HttpRequest,
+    form_class: Any,
+    record: Any,
+    *,
+    save: Callable[..., Any],
+    reload: Callable[[], Any],
+    **form_kwargs: Any,
+) -> Edit:
+    """Edit a versioned record: `save(expected_version=…, **values)` writes it through
+    its service; a stale version shows the user's input beside what was saved meanwhile,
+    a service's refusal shows on its fields."""
+    form = form_class(posted(request), initial=form_class.initial_of(record), **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(expected_version=form.cleaned_data.get("version") or 0, **form.values())
+        except StaleEdit:
+            record = reload()
+            form, current = stale_form(request, form_class, record, **form_kwargs)
+            return Edit(form, form_rows(form, current), record, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return Edit(form, None, record, saved=True)
+    return Edit(form, form_rows(form, None), record, status=status_of(form))
 
 
 # -- the plan -------------------------------------------------------------------------------------
@@ -144,34 +190,24 @@ def objective_edit(request: HttpRequest, objective_pk: int) -> HttpResponse:
             return redirect("strategy:objective_edit", objective_pk=objective.pk)
         messages.success(request, _("The objective and its activities are deleted."))
         return redirect("strategy:index")
-    form = ObjectiveForm(posted(request), initial=ObjectiveForm.initial_of(objective))
-    status, current = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_update(
-                actor=user,
-                objective=objective,
-                expected_version=form.cleaned_data.get("version") or 0,
-                **form.values(),
-            )
-        except StaleEdit:
-            objective = Objective.objects.get(pk=objective.pk)
-            form, current = stale_form(request, ObjectiveForm, objective)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("strategy:objective_detail", objective_pk=objective.pk)
-    status = status if status == 409 else status_of(form)
+    result = edit(
+        request,
+        ObjectiveForm,
+        objective,
+        save=partial(services.objective_update, actor=user, objective=objective),
+        reload=lambda: Objective.objects.get(pk=objective.pk),
+    )
+    if result.saved:
+        messages.success(request, _("Your changes were saved."))
+        return redirect("strategy:objective_detail", objective_pk=objective.pk)
     context = {
-        "form": form,
-        "rows": form_rows(form, current),
-        "objective": objective,
-        "stale": status == 409,
+        "form": result.form,
+        "rows": result.rows,
+        "objective": result.record,
+        "stale": result.stale,
         "activity_count": objective.activities.count(),
     }
-    return render(request, "strategy/objective_form.html", context, status=status)
+    return render(request, "strategy/objective_form.html", context, status=result.status)
 
 
 # -- activities -----------------------------------------------------------------------------------
@@ -248,31 +284,22 @@ def activity_edit(request: HttpRequest, activity_pk: int) -> HttpResponse:
         services.activity_delete(actor=user, activity=activity)
         messages.success(request, _("The activity is deleted."))
         return redirect("strategy:objective_detail", objective_pk=objective.pk)
-    form = ActivityForm(posted(request), user=user, initial=ActivityForm.initial_of(activity))
-    status, current = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(
-                actor=user,
-                activity=activity,
-                expected_version=form.cleaned_data.get("version") or 0,
-                **form.values(),
-            )
-        except StaleEdit:
-            activity = selectors.activity_detail(user, activity.pk)
-            form, current = stale_form(request, ActivityForm, activity, user=user)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("strategy:activity_detail", activity_pk=activity.pk)
-    status = status if status == 409 else status_of(form)
+    result = edit(
+        request,
+        ActivityForm,
+        activity,
+        save=partial(services.activity_update, actor=user, activity=activity),
+        reload=lambda: selectors.activity_detail(user, activity.pk),
+        user=user,
+    )
+    if result.saved:
+        messages.success(request, _("Your changes were saved."))
+        return redirect("strategy:activity_detail", activity_pk=activity.pk)
     context = {
-        "form": form,
-        "rows": form_rows(form, current),
+        "form": result.form,
+        "rows": result.rows,
         "objective": objective,
-        "activity": activity,
-        "stale": status == 409,
+        "activity": result.record,
+        "stale": result.stale,
     }
-    return render(request, "strategy/activity_form.html", context, status=status)
+    return render(request, "strategy/activity_form.html", context, status=result.status)

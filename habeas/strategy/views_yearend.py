@@ -8,6 +8,7 @@ without `strategy.change` for a write.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -20,14 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from habeas.accounts import roles
 from habeas.core import access
-from habeas.core.errors import StaleEdit
 from habeas.places.forms import add_service_errors
 from habeas.places.models import Category, Region
 from habeas.places.views import form_rows
 from habeas.strategy import selectors, services, yearend
 from habeas.strategy.forms import BudgetLineForm, chosen_year
 from habeas.strategy.models import ActivityKind, BudgetLine
-from habeas.strategy.views import allow, currency, posted, stale_form, status_of
+from habeas.strategy.views import allow, currency, edit, posted, status_of
 
 YEARS_SHOWN = 6
 
@@ -104,28 +104,24 @@ def line_edit(request: HttpRequest, line_pk: int) -> HttpResponse:
         services.line_delete(actor=user, line=line)
         messages.success(request, _("The budget line is deleted."))
         return _to_budget(line.year)
-    form = BudgetLineForm(posted(request), user=user, initial=BudgetLineForm.initial_of(line))
-    status, current = 200, None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.line_update(
-                actor=user,
-                line=line,
-                expected_version=form.cleaned_data.get("version") or 0,
-                **form.values(),
-            )
-        except StaleEdit:
-            line = BudgetLine.objects.get(pk=line.pk)
-            form, current = stale_form(request, BudgetLineForm, line, user=user)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return _to_budget(line.year)
-    status = status if status == 409 else status_of(form)
-    context = {"form": form, "rows": form_rows(form, current), "line": line, "stale": status == 409}
-    return render(request, "strategy/budget_line_form.html", context, status=status)
+    result = edit(
+        request,
+        BudgetLineForm,
+        line,
+        save=partial(services.line_update, actor=user, line=line),
+        reload=lambda: BudgetLine.objects.get(pk=line.pk),
+        user=user,
+    )
+    if result.saved:
+        messages.success(request, _("Your changes were saved."))
+        return _to_budget(line.year)
+    context = {
+        "form": result.form,
+        "rows": result.rows,
+        "line": result.record,
+        "stale": result.stale,
+    }
+    return render(request, "strategy/budget_line_form.html", context, status=result.status)
 
 
 def _id(params: Any, name: str) -> int | None:
