@@ -38,6 +38,7 @@ from habeas.strategy.models import Policy, PolicyVersion, TrainingPlanEntry
 from habeas.strategy.serializers_people import (
     PolicyAcknowledgeSerializer,
     PolicyCreateSerializer,
+    PolicyPatchSerializer,
     PolicySerializer,
     PolicyVersionIssueSerializer,
     TrainingNeedSerializer,
@@ -75,18 +76,27 @@ def _year(params: Any) -> int | None:
         request=PolicyCreateSerializer,
         responses={201: PolicySerializer},
     ),
+    partial_update=extend_schema(
+        summary="Change a policy's title or area",
+        description="Its text changes only by issuing a version (members are not asked "
+        "to acknowledge again for a new title or area). Give the `version` you read (or "
+        "If-Match).",
+        parameters=[IF_MATCH],
+        request=PolicyPatchSerializer,
+        responses={200: PolicySerializer, 409: STALE_RESPONSE},
+    ),
 )
 class PolicyViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RecordViewSet
 ):
     serializer_class = PolicySerializer
-    http_method_names = ["get", "post", "head"]
+    http_method_names = ["get", "post", "patch", "head"]
 
     @property
     def permission_map(self) -> dict[str, str]:
         acting = getattr(self, "action", None)
         write = "policies.acknowledge" if acting == "acknowledge" else "policies.change"
-        return {**READ, "POST": write}
+        return {**READ, "POST": write, "PATCH": "policies.change"}
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -99,6 +109,21 @@ class PolicyViewSet(
         body.is_valid(raise_exception=True)
         policy = self._write(services_people.policy_create, **body.validated_data)
         return self._answer(policy, PolicySerializer, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        policy = self.get_object()
+        body = PolicyPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = expected_version(request, data.pop("version", None))
+        self._write(
+            services_people.policy_update,
+            policy=policy,
+            expected_version=version,
+            area=data.get("area", policy.area),
+            title=data.get("title", policy.title),
+        )
+        return self._answer(policy, PolicySerializer)
 
     @extend_schema(
         summary="Issue the next version of a policy",

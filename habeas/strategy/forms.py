@@ -29,7 +29,7 @@ def chosen_year(params: Any, default: int | None = None) -> int:
 
 
 def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
-    currency = getattr(settings, "HABEAS_CURRENCY", "EUR")
+    currency = settings.HABEAS_CURRENCY
     return forms.DecimalField(
         label=_("%(label)s (%(currency)s)") % {"label": label, "currency": currency},
         max_digits=14,

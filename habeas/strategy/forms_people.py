@@ -41,6 +41,25 @@ class PolicyForm(forms.Form):
             self.fields["effective_on"].initial = timezone.localdate()
 
 
+class PolicyEditForm(forms.Form):
+    """A policy's title and area; its text changes only by a new version."""
+
+    names = ("area", "title")
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    area = forms.ChoiceField(label=_("Area (¶8)"), choices=PolicyArea.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+
+    sections = ((None, ("area", "title")),)
+
+    @classmethod
+    def initial_of(cls, policy: Any) -> dict[str, Any]:
+        return {"version": policy.version, "area": policy.area, "title": policy.title}
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.names}
+
+
 class PolicyVersionForm(forms.Form):
     """The next version of a policy: its whole text again, the date and what changed."""
 

@@ -79,6 +79,12 @@ class PolicyCreateSerializer(serializers.Serializer):
     change_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+class PolicyPatchSerializer(serializers.Serializer):
+    area = serializers.ChoiceField(choices=PolicyArea.choices, required=False)
+    title = serializers.CharField(max_length=300, required=False)
+    version = serializers.IntegerField(required=False, min_value=1, help_text=VERSION_HELP)
+
+
 class PolicyVersionIssueSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_LIMIT, help_text="Markdown; the whole text.")
     effective_on = serializers.DateField()

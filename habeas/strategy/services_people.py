@@ -104,6 +104,35 @@ def policy_create(
     return policy
 
 
+def policy_update(
+    *, actor: Any, policy: Policy, expected_version: int, area: str, title: str
+) -> Policy:
+    """Rename a policy or move it to another area, from the version the editor read. Its
+    text is changed only by issuing a version."""
+    require(actor, "policies.change")
+    if not Policy.objects.restrict(actor, "change").filter(pk=policy.pk).exists():
+        raise PermissionDenied(_("You may not do this."))
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if area not in PolicyArea.values:
+        errors["area"] = _("Choose one of the areas listed.")
+    if not title:
+        errors["title"] = _("Give the policy a title.")
+    elif len(title) > 300:
+        errors["title"] = _("Keep it under %(n)s characters.") % {"n": 300}
+    if errors:
+        raise ValidationError(errors)
+    with stale_guarded("policy.update", policy, actor, expected_version):
+        changed = versioned_update(
+            model=Policy,
+            obj=policy,
+            values={"area": area, "title": title},
+            expected_version=expected_version,
+        )
+        audit.record(actor=actor, action="policy.update", obj=policy, detail={"fields": changed})
+    return policy
+
+
 def policy_version_issue(
     *,
     actor: Any,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_create, name="policy_create"),
     path(POLICY, views.policy_detail, name="policy_detail"),
+    path(POLICY + "edit/", views.policy_edit, name="policy_edit"),
     path(POLICY + "versions/new/", views.policy_version_create, name="policy_version_create"),
     path(POLICY + "acknowledge/", views.policy_acknowledge, name="policy_acknowledge"),
     path("training/", views.training_overview, name="training"),

@@ -52,7 +52,7 @@ def status_of(form: Any) -> int:
 
 
 def currency() -> str:
-    return getattr(settings, "HABEAS_CURRENCY", "EUR")
+    return settings.HABEAS_CURRENCY
 
 
 def stale_form(

@@ -9,6 +9,7 @@ entry of someone else is a 404 to them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -29,10 +30,12 @@ from habeas.strategy import policies, services_people, training
 from habeas.strategy.forms_people import (
     EntryStatusForm,
     PlanDrawForm,
+    PolicyEditForm,
     PolicyForm,
     PolicyVersionForm,
 )
 from habeas.strategy.models import Acknowledgement, PolicyVersion, TrainingPlanEntry
+from habeas.strategy.views import edit
 from habeas.visits.models import TrainingRecord
 
 
@@ -122,6 +125,32 @@ def policy_detail(request: HttpRequest, policy_pk: int) -> HttpResponse:
         "can_change": roles.can(request.user, "policies.change"),
     }
     return render(request, "strategy/policy_detail.html", context)
+
+
+@access.verified
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest, policy_pk: int) -> HttpResponse:
+    """A policy's title and area."""
+    _allow(request.user, "policies.view")
+    policy = policies.policy_for(request.user, policy_pk)
+    _allow(request.user, "policies.view", "policies.change")
+    result = edit(
+        request,
+        PolicyEditForm,
+        policy,
+        save=partial(services_people.policy_update, actor=request.user, policy=policy),
+        reload=lambda: policies.policy_for(request.user, policy.pk),
+    )
+    if result.saved:
+        messages.success(request, _("Your changes were saved."))
+        return redirect("strategy:policy_detail", policy_pk=policy.pk)
+    context = {
+        "form": result.form,
+        "rows": result.rows,
+        "policy": result.record,
+        "stale": result.stale,
+    }
+    return render(request, "strategy/policy_edit.html", context, status=result.status)
 
 
 @access.verified

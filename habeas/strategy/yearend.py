@@ -402,7 +402,7 @@ def year_end(user: Any, year: int) -> YearEnd:
     found = shares(user, year)
     return YearEnd(
         year=year,
-        currency=getattr(settings, "HABEAS_CURRENCY", "EUR"),
+        currency=settings.HABEAS_CURRENCY,
         kinds=kinds,
         money_planned=money_planned,
         money_spent=money_spent,

@@ -115,6 +115,11 @@ PAYLOADS: dict[str, Callable[[Any], dict[str, Any]]] = {
         "change_note": "Paper notes are no longer allowed.",
     },
     "strategy:policy_acknowledge": lambda w: {"number": 1},
+    "strategy:policy_edit": lambda w: {
+        "version": w.policy.version,
+        "area": "data_protection",
+        "title": "Data protection and confidentiality",
+    },
     "strategy:training_entry_edit": lambda w: {
         "version": w.plan_entry.version,
         "status": "cancelled",

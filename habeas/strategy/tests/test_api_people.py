@@ -92,6 +92,31 @@ def test_only_the_head_creates_and_issues_versions(personas, policy):
     assert Policy.objects.get(pk=policy.pk).versions.count() == 2
 
 
+def test_the_head_renames_a_policy_through_the_api(personas, policy):
+    url = f"{POLICIES}{policy.pk}/"
+    for name in ("monitor", "auditor", "outsider"):
+        refused = api(personas[name]).patch(url, {"title": "X", "version": 1}, format="json")
+        assert refused.status_code in {403, 404}, name
+    head = api(personas["head"])
+    assert head.patch(url, {"title": "Rules for staff"}, format="json").status_code == 400
+
+    renamed = head.patch(url, {"title": "Rules for staff", "version": 1}, format="json")
+
+    assert renamed.status_code == 200
+    assert renamed.json()["title"] == "Rules for staff"
+    assert renamed.json()["area"] == "staff"
+    assert renamed.json()["latest_version"] == 1
+    moved = head.patch(url, {"area": "data_protection"}, format="json", HTTP_IF_MATCH='"2"')
+    assert moved.status_code == 200 and moved.json()["area"] == "data_protection"
+    stale = head.patch(url, {"title": "Old read", "version": 1}, format="json")
+    assert stale.status_code == 409
+    bad = head.patch(url, {"area": "nope", "version": 3}, format="json")
+    assert bad.status_code == 400
+    policy.refresh_from_db()
+    assert (policy.title, policy.area, policy.version) == ("Rules for staff", "data_protection", 3)
+    assert AuditEvent.objects.filter(action="policy.update").count() == 2
+
+
 def test_training_needs_are_the_readers_own_unless_they_manage(upcoming):  # noqa: F811
     mine = api(upcoming["doctor"]).get(NEEDS).json()["results"]
     assert {(n["user"], n["training_name"]) for n in mine} == {

@@ -17,6 +17,7 @@ from habeas.strategy.models import Acknowledgement, Policy, PolicyArea, PolicyVe
 from habeas.strategy.services_people import (
     policy_acknowledge,
     policy_create,
+    policy_update,
     policy_version_issue,
 )
 
@@ -66,6 +67,40 @@ def test_only_the_head_writes_policies(personas):
     with pytest.raises(PermissionDenied):
         _issue(personas["data_officer"], policy)
     assert Policy.objects.count() == 1
+
+
+def test_a_policy_is_renamed_and_moved_without_a_new_version_to_acknowledge(personas):
+    head = personas["head"]
+    policy = _policy(head)
+    policy_acknowledge(actor=personas["monitor"], version=policy.versions.get())
+
+    policy_update(
+        actor=head,
+        policy=policy,
+        expected_version=policy.version,
+        area=PolicyArea.STAFF,
+        title="  Speaking to the press  ",
+    )
+
+    policy.refresh_from_db()
+    assert (policy.title, policy.area, policy.version) == ("Speaking to the press", "staff", 2)
+    assert policy.versions.count() == 1
+    assert not [row for row in policies.awaiting(personas["monitor"]) if row.policy == policy]
+    event = AuditEvent.objects.get(action="policy.update")
+    assert set(event.detail["fields"]) == {"title", "area"}
+    with pytest.raises(StaleEdit):
+        policy_update(
+            actor=head, policy=policy, expected_version=1, area="staff", title="Older read"
+        )
+    with pytest.raises(ValidationError) as refused:
+        policy_update(actor=head, policy=policy, expected_version=2, area="nope", title=" ")
+    assert set(refused.value.error_dict) == {"area", "title"}
+    with pytest.raises(PermissionDenied):
+        policy_update(
+            actor=personas["monitor"], policy=policy, expected_version=2, area="staff", title="X"
+        )
+    policy.refresh_from_db()
+    assert (policy.title, policy.version) == ("Speaking to the press", 2)
 
 
 def test_bad_input_is_refused_with_a_reason_and_changes_nothing(personas):
@@ -288,6 +323,35 @@ def test_a_member_may_not_write_policies_from_the_pages(personas, client_for):
     )
     assert client_for(personas["outsider"]).get(url).status_code == 404
     assert policy.versions.count() == 1
+
+
+def test_the_head_changes_a_policys_title_and_area_from_its_page(personas, client_for):
+    policy = _policy(personas["head"])
+    url = reverse("strategy:policy_edit", kwargs={"policy_pk": policy.pk})
+    head = client_for(personas["head"])
+    detail = head.get(reverse("strategy:policy_detail", kwargs={"policy_pk": policy.pk}))
+    assert url in detail.content.decode()
+    form = head.get(url)
+    assert form.status_code == 200 and "Media policy" in form.content.decode()
+
+    saved = head.post(url, {"version": 1, "area": "staff", "title": "Press and media"})
+
+    assert saved.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.title, policy.area) == ("Press and media", "staff")
+    invalid = head.post(url, {"version": 2, "area": "staff", "title": ""})
+    assert invalid.status_code == 400
+    stale = head.post(url, {"version": 1, "area": "decisions", "title": "Old read"})
+    assert stale.status_code == 409
+    assert "Press and media" in stale.content.decode()  # what was saved meanwhile
+    policy.refresh_from_db()
+    assert (policy.title, policy.version) == ("Press and media", 2)
+    monitor = client_for(personas["monitor"])
+    assert monitor.get(url).status_code == 403
+    assert monitor.post(url, {"version": 2, "area": "staff", "title": "X"}).status_code == 403
+    assert client_for(personas["outsider"]).get(url).status_code == 404
+    policy.refresh_from_db()
+    assert policy.title == "Press and media"
 
 
 def test_the_left_out_line_hides_zero_and_speaks_in_the_singular(personas, client_for, make_user):
