@@ -39,6 +39,7 @@ from habeas.visits.models import TrainingRecord
 
 REASON_LENGTH = 300  # TrainingPlanEntry.reason
 CHANGE_NOTE_LENGTH = 300  # PolicyVersion.change_note
+TITLE_LENGTH = 300  # Policy.title
 
 
 # -- policies --------------------------------------------------------------------------
@@ -63,6 +64,19 @@ def _check_version_values(
     return text, effective_on, change_note
 
 
+def _check_heading(area: str, title: str) -> tuple[str, dict[str, str]]:
+    """A policy's title, stripped, and what is wrong with it or its area."""
+    title = (title or "").strip()
+    errors: dict[str, str] = {}
+    if area not in PolicyArea.values:
+        errors["area"] = _("Choose one of the areas listed.")
+    if not title:
+        errors["title"] = _("Give the policy a title.")
+    elif len(title) > TITLE_LENGTH:
+        errors["title"] = _("Keep it under %(n)s characters.") % {"n": TITLE_LENGTH}
+    return title, errors
+
+
 @transaction.atomic
 def policy_create(
     *,
@@ -75,12 +89,7 @@ def policy_create(
 ) -> Policy:
     """A new policy with its first version."""
     require(actor, "policies.change")
-    title = (title or "").strip()
-    errors: dict[str, str] = {}
-    if area not in PolicyArea.values:
-        errors["area"] = _("Choose one of the areas listed.")
-    if not title:
-        errors["title"] = _("Give the policy a title.")
+    title, errors = _check_heading(area, title)
     try:
         text, applies, change_note = _check_version_values(
             text, effective_on, change_note, first=True
@@ -89,7 +98,7 @@ def policy_create(
         errors.update({name: " ".join(found) for name, found in error.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    policy = Policy.objects.create(area=area, title=title[:300], created_by=actor)
+    policy = Policy.objects.create(area=area, title=title, created_by=actor)
     PolicyVersion.objects.create(
         policy=policy,
         number=1,
@@ -112,14 +121,7 @@ def policy_update(
     require(actor, "policies.change")
     if not Policy.objects.restrict(actor, "change").filter(pk=policy.pk).exists():
         raise PermissionDenied(_("You may not do this."))
-    title = (title or "").strip()
-    errors: dict[str, str] = {}
-    if area not in PolicyArea.values:
-        errors["area"] = _("Choose one of the areas listed.")
-    if not title:
-        errors["title"] = _("Give the policy a title.")
-    elif len(title) > 300:
-        errors["title"] = _("Keep it under %(n)s characters.") % {"n": 300}
+    title, errors = _check_heading(area, title)
     if errors:
         raise ValidationError(errors)
     with stale_guarded("policy.update", policy, actor, expected_version):

@@ -95,6 +95,9 @@ def test_a_policy_is_renamed_and_moved_without_a_new_version_to_acknowledge(pers
     with pytest.raises(ValidationError) as refused:
         policy_update(actor=head, policy=policy, expected_version=2, area="nope", title=" ")
     assert set(refused.value.error_dict) == {"area", "title"}
+    with pytest.raises(ValidationError) as too_long:
+        policy_update(actor=head, policy=policy, expected_version=2, area="staff", title="x" * 301)
+    assert set(too_long.value.error_dict) == {"title"}
     with pytest.raises(PermissionDenied):
         policy_update(
             actor=personas["monitor"], policy=policy, expected_version=2, area="staff", title="X"
