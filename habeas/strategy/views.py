@@ -82,6 +82,16 @@ class Edit:
     def stale(self) -> bool:
         return self.status == 409
 
+    def context(self, name: str, **more: Any) -> dict[str, Any]:
+        """The form page's context, the record under `name`."""
+        return {
+            "form": self.form,
+            "rows": self.rows,
+            name: self.record,
+            "stale": self.stale,
+            **more,
+        }
+
 
 def edit(
     request: HttpRequest,
@@ -200,13 +210,7 @@ def objective_edit(request: HttpRequest, objective_pk: int) -> HttpResponse:
     if result.saved:
         messages.success(request, _("Your changes were saved."))
         return redirect("strategy:objective_detail", objective_pk=objective.pk)
-    context = {
-        "form": result.form,
-        "rows": result.rows,
-        "objective": result.record,
-        "stale": result.stale,
-        "activity_count": objective.activities.count(),
-    }
+    context = result.context("objective", activity_count=objective.activities.count())
     return render(request, "strategy/objective_form.html", context, status=result.status)
 
 
@@ -295,11 +299,5 @@ def activity_edit(request: HttpRequest, activity_pk: int) -> HttpResponse:
     if result.saved:
         messages.success(request, _("Your changes were saved."))
         return redirect("strategy:activity_detail", activity_pk=activity.pk)
-    context = {
-        "form": result.form,
-        "rows": result.rows,
-        "objective": objective,
-        "activity": result.record,
-        "stale": result.stale,
-    }
+    context = result.context("activity", objective=objective)
     return render(request, "strategy/activity_form.html", context, status=result.status)

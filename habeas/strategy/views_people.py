@@ -144,12 +144,7 @@ def policy_edit(request: HttpRequest, policy_pk: int) -> HttpResponse:
     if result.saved:
         messages.success(request, _("Your changes were saved."))
         return redirect("strategy:policy_detail", policy_pk=policy.pk)
-    context = {
-        "form": result.form,
-        "rows": result.rows,
-        "policy": result.record,
-        "stale": result.stale,
-    }
+    context = result.context("policy")
     return render(request, "strategy/policy_edit.html", context, status=result.status)
 
 

@@ -115,12 +115,7 @@ def line_edit(request: HttpRequest, line_pk: int) -> HttpResponse:
     if result.saved:
         messages.success(request, _("Your changes were saved."))
         return _to_budget(line.year)
-    context = {
-        "form": result.form,
-        "rows": result.rows,
-        "line": result.record,
-        "stale": result.stale,
-    }
+    context = result.context("line")
     return render(request, "strategy/budget_line_form.html", context, status=result.status)
 
 
