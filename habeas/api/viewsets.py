@@ -85,6 +85,13 @@ class RecordViewSet(viewsets.GenericViewSet):
         except DjangoValidationError as error:
             raise drf_error(error) from error
 
+    def _versioned(self, body: serializers.BaseSerializer) -> tuple[dict[str, Any], int]:
+        """A write's validated values, and the version the client read (`version` in the
+        body, or If-Match); 400 for either missing or invalid."""
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        return values, expected_version(self.request, values.pop("version", None))
+
     def _answer(
         self, record: Any, serializer: type[serializers.BaseSerializer], code: int = 200
     ) -> Response:

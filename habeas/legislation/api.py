@@ -30,7 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, query_id
 from habeas.legislation import selectors, services
 from habeas.legislation.models import (
     AdvocacyStep,
@@ -169,9 +169,7 @@ class LegislationItemViewSet(mixins.ListModelMixin, _LegislationViewSet):
         body = LegislationItemPatchSerializer(
             item, data=request.data, partial=True, context=self.get_serializer_context()
         )
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
+        values, version = self._versioned(body)
         self._write(services.item_update, item=item, expected_version=version, **values)
         return self._answer(item, LegislationItemDetailSerializer)
 
@@ -328,9 +326,7 @@ class OpinionViewSet(mixins.ListModelMixin, _LegislationViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         opinion = self.get_object()
         body = LegislationOpinionReviseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = expected_version(request, data.pop("version", None))
+        data, version = self._versioned(body)
         self._write(
             services.opinion_revise,
             opinion=opinion,

@@ -26,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, query_id
 from habeas.core.errors import StaleEdit
 from habeas.places.api import STALE_RESPONSE
 from habeas.planning import selectors, services, services_teams
@@ -100,9 +100,7 @@ class ProgrammeViewSet(mixins.ListModelMixin, _PlanningViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         programme = self.get_object()
         body = ProgrammePatchSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
+        values, version = self._versioned(body)
         self._write(
             services.programme_update,
             programme=programme,
@@ -227,9 +225,7 @@ class PlannedVisitViewSet(mixins.ListModelMixin, _PlanningViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         planned = self.get_object()
         body = PlannedVisitPatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
+        values, version = self._versioned(body)
         if version != planned.version:
             raise StaleEdit(planned.version)
         if "week_starts_on" in values:

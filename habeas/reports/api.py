@@ -44,7 +44,7 @@ from rest_framework.routers import DefaultRouter
 
 from habeas.accounts import roles
 from habeas.api.pagination import Pagination
-from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, query_id
 from habeas.places.api import STALE_RESPONSE
 from habeas.reports import (
     content,
@@ -247,9 +247,7 @@ class ReportViewSet(mixins.ListModelMixin, _ReportsViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         report = self.get_object()
         body = ReportPatchSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
+        values, version = self._versioned(body)
         self._write(services.report_update, report=report, data=values, expected_version=version)
         return self._answer(report, ReportSerializer)
 
@@ -421,9 +419,7 @@ class ReportVersionViewSet(mixins.ListModelMixin, _ReportsViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = self.get_object()
         body = ReportVersionPatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        expected = expected_version(request, values.pop("version", None))
+        values, expected = self._versioned(body)
         sections = {**(version.sections or {}), **values.get("sections", {})}
         self._write(
             services.version_edit,

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from habeas.accounts import roles
-from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, query_id
 from habeas.places.api import STALE_RESPONSE
 from habeas.strategy import selectors, services
 from habeas.strategy.forms import MAX_YEAR, MIN_YEAR
@@ -111,9 +111,7 @@ class _PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewS
         body = self.patch_serializer_class(
             record, data=request.data, partial=True, context=self.get_serializer_context()
         )
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        version = expected_version(request, values.pop("version", None))
+        values, version = self._versioned(body)
         self._write(
             self._service("update"), **{self.record: record}, expected_version=version, **values
         )

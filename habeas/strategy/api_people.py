@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from habeas.api.viewsets import IF_MATCH, RecordViewSet, expected_version, query_id
+from habeas.api.viewsets import IF_MATCH, RecordViewSet, query_id
 from habeas.places.api import STALE_RESPONSE
 from habeas.strategy import policies, services_people, training
 from habeas.strategy.models import Policy, PolicyVersion, TrainingPlanEntry
@@ -113,9 +113,7 @@ class PolicyViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         policy = self.get_object()
         body = PolicyPatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = expected_version(request, data.pop("version", None))
+        data, version = self._versioned(body)
         self._write(
             services_people.policy_update,
             policy=policy,
@@ -138,9 +136,7 @@ class PolicyViewSet(
     def versions(self, request: Request, pk: str | None = None) -> Response:
         policy = self.get_object()
         body = PolicyVersionIssueSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = expected_version(request, data.pop("version", None))
+        data, version = self._versioned(body)
         self._write(
             services_people.policy_version_issue,
             policy=policy,
@@ -278,9 +274,7 @@ class TrainingPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Reco
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         entry = self.get_object()
         body = TrainingPlanPatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = expected_version(request, data.pop("version", None))
+        data, version = self._versioned(body)
         self._write(
             services_people.training_entry_set_status,
             entry=entry,
